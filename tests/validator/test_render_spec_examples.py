@@ -258,9 +258,7 @@ def test_release_example_byte_for_byte() -> None:
 
 
 def test_deploy_example_byte_for_byte() -> None:
-    out = render(
-        deploy_diagnostics(), "full", sources={"runbooks/deploy.toml": DEPLOY}, runbooks=1
-    )
+    out = render(deploy_diagnostics(), "full", sources={"runbooks/deploy.toml": DEPLOY}, runbooks=1)
     assert out.stdout == DEPLOY_OUT
     assert out.stderr == ""
 

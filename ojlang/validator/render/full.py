@@ -221,7 +221,7 @@ class _Snippet:
         ending = [m for m in labelled if m.end == row_end]
         inline = max(ending, key=lambda m: m.start) if ending else None
         if inline is not None:
-            row.append((" ", None))
+            row.append((" ", self._style(inline)))
             row.extend((ch, self._style(inline)) for ch in inline.message)
         self.out.append(self._gutter(self._cells(row)))
         hanging = sorted((m for m in labelled if m is not inline), key=lambda m: -m.start)

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from ojlang.parser.spans import Span
 from ojlang.validator.catalogue import CATALOGUE
-from ojlang.validator.diagnostic import Diagnostic, Fix, Severity
+from ojlang.validator.diagnostic import Diagnostic, Fix, Label, Severity
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -82,6 +82,13 @@ def _fix(fix: Fix) -> dict[str, Any]:
     }
 
 
+def _related(index: int, label: Label) -> dict[str, Any]:
+    related: dict[str, Any] = {"id": index, **_location(label.span)}
+    if label.message:
+        related["message"] = {"text": label.message}
+    return related
+
+
 def _result(d: Diagnostic, index: dict[str, int]) -> dict[str, Any]:
     result: dict[str, Any] = {"ruleId": d.code}
     if d.code in index:
@@ -91,8 +98,7 @@ def _result(d: Diagnostic, index: dict[str, int]) -> dict[str, Any]:
     result["locations"] = [_location(d.span)]
     if d.labels:
         result["relatedLocations"] = [
-            {"id": i, **_location(label.span), "message": {"text": label.message}}
-            for i, label in enumerate(d.labels, start=1)
+            _related(i, label) for i, label in enumerate(d.labels, start=1)
         ]
     if d.fix is not None and d.fix.edits:
         result["fixes"] = [_fix(d.fix)]
