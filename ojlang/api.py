@@ -1,0 +1,121 @@
+"""The façade: what the CLI and the LSP call. Paths and options in, reports out.
+
+`check(paths, cwd=…, options=…)` finds the project (LANGUAGE.md §1.1), decides which runbooks
+to report (§8: the project's own, all with `options.all`, or the named files/directories),
+loads them and returns a `CheckReport`. Bad requests raise `UsageError`.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from ojlang.errors import UsageError
+from ojlang.loader import Loaded, load_file
+from ojlang.project import Origin, RunbookFile, discover, display_path, find_root, toml_files
+from ojlang.validator.checker import CheckOptions, CheckReport, check_loaded
+
+CONFIG_KEYS = {
+    "select": "select",
+    "ignore": "ignore",
+    "error-on-warning": "error_on_warning",
+    "shellcheck": "shellcheck",
+}
+
+
+def project_config(root: Path) -> dict[str, Any]:
+    """The `[check]` table of `<root>/.oj/config.toml`, validated (empty when absent)."""
+    path = root / ".oj" / "config.toml"
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+        raise UsageError(
+            f"cannot read `{display_path(path, root)}`: {err}",
+            help="fix the file or remove it; `oj check --help` lists the keys of `[check]`",
+        ) from None
+    section = data.get("check", {})
+    if not isinstance(section, dict):
+        raise UsageError(f"`[check]` in `{display_path(path, root)}` must be a table")
+    out: dict[str, Any] = {}
+    for key, value in section.items():
+        if key not in CONFIG_KEYS:
+            known = ", ".join(f"`{k}`" for k in CONFIG_KEYS)
+            raise UsageError(
+                f"unknown key `{key}` in `[check]` of `{display_path(path, root)}`",
+                help=f"known keys: {known}",
+            )
+        if key in ("select", "ignore"):
+            value = [value] if isinstance(value, str) else value
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise UsageError(f"`{key}` in `[check]` must be a string or a list of strings")
+            value = tuple(value)
+        elif not isinstance(value, bool):
+            raise UsageError(f"`{key}` in `[check]` must be `true` or `false`")
+        out[CONFIG_KEYS[key]] = value
+    return out
+
+
+def merge_options(config: dict[str, Any], flags: dict[str, Any]) -> CheckOptions:
+    """Options from the project config, overridden by the flags that were given (not None)."""
+    values: dict[str, Any] = dict(config)
+    values.update({k: v for k, v in flags.items() if v is not None and v != ()})
+    return CheckOptions(**values)
+
+
+def _explicit(paths: Sequence[str], cwd: Path, root: Path) -> list[RunbookFile]:
+    files: list[RunbookFile] = []
+    for raw in paths:
+        path = (cwd / raw) if not Path(raw).is_absolute() else Path(raw)
+        if path.is_dir():
+            found = toml_files(path)
+        elif path.is_file() or path.is_symlink():
+            found = [path]
+        else:
+            raise UsageError(
+                f"no such file or directory: `{raw}`",
+                help="name runbook files or directories that hold them",
+            )
+        for item in found:
+            files.append(RunbookFile(item.resolve(), display_path(item, root), Origin.PROJECT))
+    return files
+
+
+def _unshadowed(files: Sequence[RunbookFile]) -> list[RunbookFile]:
+    seen: set[str] = set()
+    out = []
+    for f in files:
+        if f.stem in seen:
+            continue
+        seen.add(f.stem)
+        out.append(f)
+    return out
+
+
+def check(
+    paths: Sequence[str] = (),
+    *,
+    cwd: Path | None = None,
+    options: CheckOptions | None = None,
+    flags: dict[str, Any] | None = None,
+) -> CheckReport:
+    """Check runbooks as `oj check` does; `flags` override `.oj/config.toml` `[check]`."""
+    cwd = (cwd or Path.cwd()).resolve()
+    root = find_root(cwd)
+    if options is None:
+        options = merge_options(project_config(root), flags or {})
+    if paths:
+        reported = _explicit(paths, cwd, root)
+    else:
+        everything = _unshadowed(discover(root))
+        reported = [f for f in everything if options.all or not f.origin.is_library]
+    loaded: list[Loaded] = [load_file(f) for f in reported]
+    return check_loaded(loaded, options)
+
+
+__all__ = ["CheckOptions", "CheckReport", "UsageError", "attrs", "check", "merge_options"]

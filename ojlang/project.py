@@ -1,0 +1,111 @@
+"""Project discovery (LANGUAGE.md §1.1): a working directory -> project root and runbook files.
+
+The project root is the nearest directory, from the working directory up, holding `.oj/` or
+`runbooks/` (else the working directory). Runbooks come from four directories in order;
+an earlier runbook shadows a later one of the same name. Only `*.toml` files directly inside a
+directory count, names starting with `.` are skipped, files are read in byte order of name.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+from pathlib import Path
+
+import attrs
+
+
+class Origin(enum.Enum):
+    PROJECT = "project"  # <root>/runbooks
+    HIDDEN = "hidden"  # <root>/.oj/runbooks
+    USER = "user"  # $XDG_CONFIG_HOME/oj/runbooks
+    STDLIB = "stdlib"  # bundled stdlib_runbooks
+
+    @property
+    def is_library(self) -> bool:
+        return self in (Origin.USER, Origin.STDLIB)
+
+    @property
+    def label(self) -> str:
+        return {
+            Origin.PROJECT: "the project",
+            Origin.HIDDEN: "the project's `.oj/runbooks`",
+            Origin.USER: "the user library",
+            Origin.STDLIB: "the standard library",
+        }[self]
+
+
+@attrs.frozen
+class RunbookFile:
+    path: Path  # absolute
+    display: str  # relative to the project root, `/`-separated (or absolute outside it)
+    origin: Origin
+
+    @property
+    def stem(self) -> str:
+        return self.path.stem
+
+
+def find_root(start: Path) -> Path:
+    """The nearest directory from `start` up holding `.oj/` or `runbooks/`; else `start`."""
+    start = start.resolve()
+    for candidate in (start, *start.parents):
+        if (candidate / ".oj").is_dir() or (candidate / "runbooks").is_dir():
+            return candidate
+    return start
+
+
+def stdlib_dir() -> Path:
+    """The bundled standard library: `stdlib_runbooks/` beside the package."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "stdlib_runbooks", here.parent / "stdlib_runbooks"):
+        if candidate.is_dir():
+            return candidate
+    return here.parent / "stdlib_runbooks"
+
+
+def user_dir(env: dict[str, str] | None = None) -> Path:
+    env = dict(os.environ) if env is None else env
+    base = env.get("XDG_CONFIG_HOME") or str(Path(env.get("HOME", "~")).expanduser() / ".config")
+    return Path(base) / "oj" / "runbooks"
+
+
+def search_dirs(root: Path, env: dict[str, str] | None = None) -> list[tuple[Path, Origin]]:
+    return [
+        (root / "runbooks", Origin.PROJECT),
+        (root / ".oj" / "runbooks", Origin.HIDDEN),
+        (user_dir(env), Origin.USER),
+        (stdlib_dir(), Origin.STDLIB),
+    ]
+
+
+def display_path(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return path.resolve().as_posix()
+
+
+def toml_files(directory: Path) -> list[Path]:
+    """`*.toml` files directly in `directory`, dot-files skipped, in byte order of name."""
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return []
+    chosen = [n for n in names if n.endswith(".toml") and not n.startswith(".")]
+    chosen.sort(key=lambda n: n.encode("utf-8", "surrogateescape"))
+    return [directory / n for n in chosen if (directory / n).is_file()]
+
+
+def discover(root: Path, env: dict[str, str] | None = None) -> list[RunbookFile]:
+    """Every runbook file of the four directories, in discovery order (shadowed ones too)."""
+    found: list[RunbookFile] = []
+    seen_dirs: set[Path] = set()
+    for directory, origin in search_dirs(root, env):
+        resolved = directory.resolve()
+        if resolved in seen_dirs:
+            continue
+        seen_dirs.add(resolved)
+        for path in toml_files(directory):
+            found.append(RunbookFile(path.resolve(), display_path(path, root), origin))
+    return found
