@@ -201,6 +201,7 @@ class Builder:
         )
 
     def wrong_type(self, expected: str, name: str, node: Value, help: str | None = None) -> None:
+        """Report OJ103 for `name`: `node` is not of the expected TOML type."""
         self.error(
             "OJ103",
             f"expected {expected} for `{name}`, found {found_text(node)}",
@@ -223,7 +224,8 @@ class Builder:
         if kind is Kind.BOOL:
             if isinstance(node, TBool):
                 return node
-            return self.wrong_type("a boolean", name, node)
+            self.wrong_type("a boolean", name, node)
+            return None
         if kind is Kind.INT:
             return self.integer(fs, node, name)
         if kind is Kind.DURATION:
@@ -236,13 +238,15 @@ class Builder:
             return self.mapping(fs, node, name, where)
         if kind is Kind.TABLE:
             if not isinstance(node, TTable):
-                return self.wrong_type("a table", name, node)
+                self.wrong_type("a table", name, node)
+                return None
             assert fs.cls is not None
             return self.build_node(fs.cls, node, Where(f"`{name}` of {where.label}", where.runbook))
         if kind is Kind.TABLES:
             return self.tables(fs, node, name, where)
         if not isinstance(node, TString):
-            return self.wrong_type(expected_kind_text(fs), name, node)
+            self.wrong_type(expected_kind_text(fs), name, node)
+            return None
         return self.string(fs, node, name)
 
     def string(self, fs: FieldSpec, node: TString, name: str) -> Any:
@@ -346,7 +350,8 @@ class Builder:
 
     def integer(self, fs: FieldSpec, node: Value, name: str) -> TInteger | None:
         if not isinstance(node, TInteger):
-            return self.wrong_type("an integer", name, node)
+            self.wrong_type("an integer", name, node)
+            return None
         if fs.minimum is not None and node.value < fs.minimum:
             self.error(
                 "OJ111",
@@ -372,7 +377,8 @@ class Builder:
             )
             return None
         if not isinstance(node, TString):
-            return self.wrong_type("a duration string", name, node)
+            self.wrong_type("a duration string", name, node)
+            return None
         try:
             parsed = minilang.parse_duration(node.value, allow_zero=zero_ok)
         except minilang.MiniSyntaxError as err:
@@ -392,25 +398,32 @@ class Builder:
                 strings.append(item)
         else:
             expected = "a string" if one_word else "a string or an array of strings"
-            return self.wrong_type(expected, name, node)
+            self.wrong_type(expected, name, node)
+            return None
         if one_word and len(strings) != 1:
             return None
         items: list[ChainItem] = []
-        for s in strings:
+        for string in strings:
             try:
-                items.append(ChainItem(s, minilang.parse_chain_word(s.value)))
-            except minilang.MiniSyntaxError as err:
-                self.mini(err, s)
-                items.append(ChainItem(s, None))
+                word = minilang.parse_chain_word(string.value)
+            except minilang.MiniSyntaxError:
+                word = None  # check_chain reports why
+            items.append(ChainItem(string, word))
         chain = Chain(tuple(items), node.span, isinstance(node, TArray))
-        for element, err in minilang.check_chain(chain, context):
-            self.mini(err, chain.items[element].node)
+        for element, issue in minilang.check_chain(chain, context, self.action_names()):
+            self.mini(issue, chain.items[element].node)
         return chain
+
+    def action_names(self) -> list[str]:
+        """Names of the runbook's actions (chain words may name them, §4.5)."""
+        actions = self.doc.root.get("action")
+        return list(actions.entries) if isinstance(actions, TTable) else []
 
     def array(self, fs: FieldSpec, node: Value, name: str, where: Where) -> tuple[Any, ...] | None:
         if not isinstance(node, TArray):
             assert fs.item is not None
-            return self.wrong_type(f"an array of {_item_word(fs.item)}", name, node)
+            self.wrong_type(f"an array of {_item_word(fs.item)}", name, node)
+            return None
         assert fs.item is not None
         out = []
         for item in node.items:
@@ -421,7 +434,8 @@ class Builder:
 
     def mapping(self, fs: FieldSpec, node: Value, name: str, where: Where) -> MapField | None:
         if not isinstance(node, TTable):
-            return self.wrong_type("a table", name, node)
+            self.wrong_type("a table", name, node)
+            return None
         assert fs.item is not None
         entries = []
         for key, entry in node.entries.items():
@@ -432,7 +446,8 @@ class Builder:
 
     def tables(self, fs: FieldSpec, node: Value, name: str, where: Where) -> tuple[Any, ...] | None:
         if not isinstance(node, TArray) or not all(isinstance(i, TTable) for i in node.items):
-            return self.wrong_type("an array of tables", name, node)
+            self.wrong_type("an array of tables", name, node)
+            return None
         assert fs.cls is not None
         out = []
         for index, item in enumerate(node.items):

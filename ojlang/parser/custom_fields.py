@@ -10,8 +10,17 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ojlang.parser import ast, minilang
-from ojlang.parser.fields import Chain, FieldSpec, Kind, MapEntry, MapField, Tmpl, spec_item
-from ojlang.parser.mini import close_match, suggestion
+from ojlang.parser.fields import (
+    Chain,
+    ChainItem,
+    FieldSpec,
+    Kind,
+    MapEntry,
+    MapField,
+    Tmpl,
+    spec_item,
+)
+from ojlang.parser.mini import suggestion
 from ojlang.parser.tomltree import Key, TArray, TBool, TString, TTable, Value
 
 if TYPE_CHECKING:
@@ -83,7 +92,6 @@ _TYPE_WORD = {
 HEARTBEATS = ("auto", "hooks", "output", "process")
 GUARD_TIMEOUT_WORDS = ("escalate", "fail", "wait")
 FIELD_TYPES = ("string", "int", "float", "bool", "list", "object", "timestamp", "any")
-_WORD_RE = re.compile(r"[A-Za-z_]+\Z")
 
 
 def build(b: Builder, context: str, node: Value, name: str, where: Where) -> Any:
@@ -98,7 +106,8 @@ def typed(b: Builder, context: str, node: Value, name: str, where: Where) -> Any
     if isinstance(node, TString):
         return Tmpl(node, minilang.scan_template(node.value), True)
     if not isinstance(node, TTable):
-        return b.wrong_type("a table or a shell string", name, node)
+        b.wrong_type("a table or a shell string", name, node)
+        return None
     types = TYPED_TABLES[context]
     type_node = node.get("type")
     type_name = DEFAULT_TYPES.get(context, "")
@@ -164,7 +173,8 @@ def _where(label: str, where: Where) -> Where:
 
 def _aliases(b: Builder, node: Value, name: str, where: Where) -> MapField | None:
     if not isinstance(node, TTable):
-        return b.wrong_type("a table", name, node)
+        b.wrong_type("a table", name, node)
+        return None
     entries = []
     for key, entry in node.entries.items():
         if not isinstance(entry.value, TString):
@@ -185,7 +195,8 @@ def _aliases(b: Builder, node: Value, name: str, where: Where) -> MapField | Non
 
 def _any_map(b: Builder, node: Value, name: str, where: Where) -> MapField | None:
     if not isinstance(node, TTable):
-        return b.wrong_type("a table", name, node)
+        b.wrong_type("a table", name, node)
+        return None
     return MapField(node, tuple(MapEntry(e.key, e.value) for e in node.entries.values()))
 
 
@@ -231,7 +242,8 @@ def _queue_fields(b: Builder, node: Value, name: str, where: Where) -> MapField 
                 entries.append(MapEntry(Key(item.value, item.span), None))
         return MapField(TTable(node.span, ast_origin_inline()), tuple(entries))
     if not isinstance(node, TTable):
-        return b.wrong_type("an array of names or a table of types", name, node)
+        b.wrong_type("an array of names or a table of types", name, node)
+        return None
     entries = []
     for key, entry in node.entries.items():
         if not _check_variable_key(b, entry.key):
@@ -266,7 +278,8 @@ def _pipeline_notify(b: Builder, node: Value, name: str, where: Where) -> Any:
             return None
         return node
     if not isinstance(node, TTable):
-        return b.wrong_type("a table or `false`", name, node)
+        b.wrong_type("a table or `false`", name, node)
+        return None
     from ojlang.parser.builder import Where as W
 
     return b.build_node(ast.PipelineNotify, node, W(f"`notify` of {where.label}", where.runbook))
@@ -274,7 +287,8 @@ def _pipeline_notify(b: Builder, node: Value, name: str, where: Where) -> Any:
 
 def _heartbeat(b: Builder, node: Value, name: str, where: Where) -> TString | None:
     if not isinstance(node, TString):
-        return b.wrong_type("a string", name, node)
+        b.wrong_type("a string", name, node)
+        return None
     text = node.value
     if text in HEARTBEATS or (text.startswith("file:") and len(text) > 5):
         return node
@@ -301,32 +315,29 @@ def _prime(b: Builder, node: Value, name: str, where: Where) -> tuple[Tmpl, ...]
 
 def _guard_on_timeout(b: Builder, node: Value, name: str, where: Where) -> Any:
     if not isinstance(node, TString):
-        return b.wrong_type("a string", name, node)
+        b.wrong_type("a string", name, node)
+        return None
     text = node.value
+    for _, issue in minilang.check_chain(
+        Chain((ChainItem(node, None),), node.span, False), "guard.on_timeout"
+    ):
+        b.mini(issue, node)
     if text in GUARD_TIMEOUT_WORDS:
         return node
-    if _WORD_RE.match(text):
-        best = close_match(text, GUARD_TIMEOUT_WORDS)
-        if best is not None:
-            b.error(
-                "OJ411",
-                f"`{text}` will run as a shell command",
-                node.span,
-                "not `escalate`, `fail` or `wait`",
-                help=f"a word with a similar name exists: `{best}`",
-            )
     return Tmpl(node, minilang.scan_template(text), True)
 
 
 def _watcher_response(b: Builder, node: Value, name: str, where: Where) -> Any:
     if not isinstance(node, TArray):
-        return b.wrong_type("an array of tables or of words", name, node)
+        b.wrong_type("an array of tables or of words", name, node)
+        return None
     if all(isinstance(i, TString) for i in node.items):
         chain: Chain | None = b.chain(node, name, "watcher.response", one_word=False)
         return chain
     if all(isinstance(i, TTable) for i in node.items):
         return b.tables(FieldSpec(Kind.TABLES, cls=ast.Response), node, name, where)
-    return b.wrong_type("an array of tables or of words (not both)", name, node)
+    b.wrong_type("an array of tables or of words (not both)", name, node)
+    return None
 
 
 def _rule_else(b: Builder, node: Value, name: str, where: Where) -> Any:
@@ -334,7 +345,8 @@ def _rule_else(b: Builder, node: Value, name: str, where: Where) -> Any:
         return node
     if isinstance(node, TString):
         return node
-    return b.wrong_type("`true` or a word", name, node)
+    b.wrong_type("`true` or a word", name, node)
+    return None
 
 
 _HANDLERS = {

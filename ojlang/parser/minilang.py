@@ -98,12 +98,16 @@ def parse_chain_word(text: str) -> Any:
     return parse(text)
 
 
-def check_chain(chain: Chain, context: str) -> list[tuple[int, MiniSyntaxError]]:
+def check_chain(
+    chain: Chain, context: str, action_names: list[str] | None = None
+) -> list[tuple[int, MiniSyntaxError]]:
     """Context checks of a chain (§4.5): (index of the string, error) pairs."""
     from ojlang.parser.chains import check_chain as check
 
-    words = [(item.word, index) for index, item in enumerate(chain.items) if item.word is not None]
-    return list(check(words, context))
+    words = [(item.node.value, index) for index, item in enumerate(chain.items)]
+    return [
+        (issue.element or 0, issue.error) for issue in check(words, context, action_names or ())
+    ]
 
 
 def builtin_function_names() -> frozenset[str]:
