@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ojlang.parser.durations import unexpected_span
-from ojlang.parser.interpolation import Path, path_from_tree
+from ojlang.parser.interpolation import Index, Key, Path, path_from_tree
 from ojlang.parser.mini import MiniSyntaxError, close_match, load_grammar
 
 if TYPE_CHECKING:
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 DIRECTIONS = {"ASC": False, "asc": False, "DESC": True, "desc": True}
 _DIRECTION_HELP = "a direction is `ASC` or `DESC`"
+_KEYS_HELP = "keys are fields with an optional `ASC` or `DESC`, separated by `,`"
 
 
 @attrs.frozen(slots=True)
@@ -51,7 +52,7 @@ def parse_order(text: str) -> Order:
     except UnexpectedInput as exc:
         raise _syntax_error(text, exc) from None
     keys: list[OrderKey] = []
-    seen: dict[str, OrderKey] = {}
+    seen: set[tuple[object, ...]] = set()
     for item in tree.children:
         path = path_from_tree(item.children[0], 0)
         descending = False
@@ -68,7 +69,8 @@ def parse_order(text: str) -> Order:
             end = tok.end_pos
         key = OrderKey(path, descending, path.start, end)
         name = path.text()
-        if name in seen:
+        identity = _identity(path)
+        if identity in seen:
             raise MiniSyntaxError(
                 "OJ417",
                 f"invalid order `{text}`: key `{name}` appears twice",
@@ -77,7 +79,7 @@ def parse_order(text: str) -> Order:
                 label="repeated here",
                 help="remove one of them: later keys only break ties of earlier ones",
             )
-        seen[name] = key
+        seen.add(identity)
         keys.append(key)
     return Order(tuple(keys))
 
@@ -103,12 +105,13 @@ def _syntax_error(text: str, exc: UnexpectedInput) -> MiniSyntaxError:
         return _invalid(
             text, comma, comma + 1, label="nothing after this comma", help="remove the comma"
         )
-    if start >= len(text):
-        return _invalid(text, len(text), len(text), help="write a field after the last `,`")
-    return _invalid(
-        text,
-        start,
-        end,
-        label="unexpected text",
-        help="keys are fields with an optional `ASC` or `DESC`, separated by `,`",
+    label = "unexpected end" if start >= len(text) else "unexpected text"
+    return _invalid(text, start, end, label=label, help=_KEYS_HELP)
+
+
+def _identity(path: Path) -> tuple[object, ...]:
+    """What a path names: `m.a` and `m["a"]` are the same field."""
+    return (
+        path.root.text,
+        *(s.value if isinstance(s, (Index, Key)) else s.name for s in path.segments),
     )

@@ -361,4 +361,6 @@ def _arity(low: int, high: int) -> str:
 
     if low == high:
         return "no arguments" if low == 0 else n(low)
+    if low == 0:
+        return f"at most {n(high)}"
     return f"{low} to {n(high)}"
