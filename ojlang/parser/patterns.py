@@ -1,0 +1,410 @@
+"""Event pattern text (LANGUAGE.md §4.7) in, `EventPattern` out; OJ412/OJ413 and a matcher.
+
+`parse_pattern` reads `scope:verb[:more][@subject]` with `*`, `**` and `{path}` placeholders
+(offsets are decoded string offsets). `never_matches_builtin`/`check_pattern` find patterns
+in a reserved scope that no built-in event can match (OJ413). `compile_pattern` renders the
+placeholders and returns a `Matcher`; `PatternIndex` matches many subscriptions at once,
+indexed by first segment (RUNTIME.md §5.3). The matching half uses the standard library only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, Generic, TypeVar
+
+import attrs
+
+from ojlang.parser.mini import MiniSyntaxError, close_match, load_grammar
+
+# Built-in events by scope (LANGUAGE.md §4.7 plus the additions of RUNTIME.md §5.1, which is
+# the complete list OJ413 uses). A verb may have several segments (`item:added`).
+_EVENTS = {
+    "pipeline": "created started phase waiting blocked resumed retry escalated complete failed "
+    "cancelled",
+    "task": "started stuck nudged restarted recovered timeout checkpoint complete failed",
+    "session": "started idle active dead",
+    "workspace": "created ready deleted",
+    "queue": "item:added item:claimed item:complete item:failed item:released "
+    "item:deadlettered item:deduped item:dropped",
+    "worker": "started idle woken unhealthy stopped",
+    "lock": "acquired released denied stale reclaimed lost",
+    "semaphore": "acquired released denied stale reclaimed full orphaned",
+    "guard": "waiting passed failed timeout",
+    "strategy": "started attempt:started attempt:failed rollback:complete succeeded exhausted "
+    "failed",
+    "cron": "enabled disabled triggered completed failed skipped",
+    "action": "triggered completed failed rejected ready",
+    "watcher": "triggered resolved escalated paused resumed",
+    "scanner": "started found cleaned failed",
+    "escalation": "created resolved",
+    "daemon": "started stopping reconciled reloaded snapshot compacted repaired notify_failed",
+}
+BUILTIN_EVENTS: dict[str, tuple[str, ...]] = {k: tuple(v.split()) for k, v in _EVENTS.items()}
+
+# `oj emit` refuses these first segments (§4.7): the scopes above, `daemon` included.
+RESERVED_SCOPES: frozenset[str] = frozenset(BUILTIN_EVENTS)
+
+# Every built-in event name, `scope:verb`.
+BUILTIN_EVENT_NAMES: tuple[str, ...] = tuple(
+    f"{scope}:{verb}" for scope, verbs in BUILTIN_EVENTS.items() for verb in verbs
+)
+
+
+# -- AST --------------------------------------------------------------------------------------
+
+
+@attrs.frozen(slots=True)
+class Placeholder:
+    """`{path}`: `path` is its text (`config.base`), `root` its first name; offsets hold braces."""
+
+    path: str
+    root: str
+    start: int
+    end: int
+
+
+@attrs.frozen(slots=True)
+class Segment:
+    """One `:`-separated segment: kind `*`, `**` or `word`; a word's parts are text/placeholders."""
+
+    kind: str
+    parts: tuple[str | Placeholder, ...]
+    start: int
+    end: int
+
+    @property
+    def placeholders(self) -> tuple[Placeholder, ...]:
+        return tuple(p for p in self.parts if isinstance(p, Placeholder))
+
+
+@attrs.frozen(slots=True)
+class Subject:
+    """The glob after `@`: text parts (`*` = any run of characters) and placeholders."""
+
+    parts: tuple[str | Placeholder, ...]
+    start: int
+    end: int
+
+
+@attrs.frozen(slots=True)
+class EventPattern:
+    text: str
+    segments: tuple[Segment, ...]
+    subject: Subject | None
+    start: int
+    end: int
+
+    @property
+    def placeholders(self) -> tuple[Placeholder, ...]:
+        found = [p for s in self.segments for p in s.placeholders]
+        if self.subject is not None:
+            found += [p for p in self.subject.parts if isinstance(p, Placeholder)]
+        return tuple(found)
+
+
+# -- parsing ----------------------------------------------------------------------------------
+
+
+def _error(text: str, reason: str, start: int, end: int, **kw: Any) -> MiniSyntaxError:
+    return MiniSyntaxError(
+        "OJ412", f"invalid event pattern `{text}`: {reason}", start, end, label=reason, **kw
+    )
+
+
+def parse_pattern(text: str) -> EventPattern:
+    """Parse a §4.7 pattern; raise `MiniSyntaxError` (OJ412) at the smallest useful range."""
+    from lark.exceptions import UnexpectedInput
+
+    if not text:
+        raise _error(text, "the pattern is empty", 0, 0, help="e.g. `pipeline:failed`")
+    try:
+        tree = load_grammar("pattern").parse(text)
+    except UnexpectedInput as exc:
+        raise _syntax_error(text, exc) from None
+    segments: list[Segment] = []
+    subject: Subject | None = None
+    child: Any
+    for child in tree.children:
+        if not hasattr(child, "data"):
+            continue  # `:` and `@`
+        if child.data == "subject":
+            parts = _parts(child)
+            subject = Subject(parts, _start(child), _end(child))
+        elif child.data == "word":
+            segments.append(Segment("word", _parts(child), _start(child), _end(child)))
+        else:
+            kind = "*" if child.data == "one" else "**"
+            segments.append(Segment(kind, (), _start(child), _end(child)))
+    for seg in segments[:-1]:
+        if seg.kind == "**":
+            raise _error(
+                text,
+                "`**` must be the last segment",
+                seg.start,
+                seg.end,
+                help="`**` matches the rest of a name; use `*` for one segment",
+            )
+    return EventPattern(text, tuple(segments), subject, 0, len(text))
+
+
+def _start(node: Any) -> int:
+    value: int = node.meta.start_pos
+    return value
+
+
+def _end(node: Any) -> int:
+    value: int = node.meta.end_pos
+    return value
+
+
+def _parts(node: Any) -> tuple[str | Placeholder, ...]:
+    parts: list[str | Placeholder] = []
+    for child in node.children:
+        if hasattr(child, "data"):
+            path = child.children[1]
+            text = "".join(str(t) for t in path.children)
+            root = str(path.children[0])
+            parts.append(Placeholder(text, root, _start(child), _end(child)))
+        else:
+            parts.append(str(child))
+    return tuple(parts)
+
+
+_SEGMENT_START = {"WORD", "STAR", "DSTAR", "LBRACE"}
+
+
+def _syntax_error(text: str, exc: Exception) -> MiniSyntaxError:
+    from lark.exceptions import UnexpectedCharacters, UnexpectedToken
+
+    start: int
+    end: int
+    if isinstance(exc, UnexpectedToken):
+        token = exc.token
+        at_end = token.type == "$END"
+        start = len(text) if at_end else _int(token.start_pos)
+        end = len(text) if at_end else _int(token.end_pos)
+        kind = token.type
+        expected = set(exc.expected)
+    else:
+        assert isinstance(exc, UnexpectedCharacters)
+        start = _int(exc.pos_in_stream)
+        end = start + 1
+        kind = ""
+        expected = set(exc.allowed or ())
+    found = text[start:end]
+    before = text[start - 1] if start > 0 else ""
+    brace = text.rfind("{", 0, start)
+    in_braces = brace >= 0 and "}" not in text[brace:start]
+
+    if in_braces:
+        if found == "|":
+            return _error(text, "a placeholder in a pattern takes no filters", start, end)
+        if start == len(text):
+            return _error(text, "unclosed `{`", brace, start, help="close it with `}`")
+        if before == "{":
+            return _error(text, "expected a path inside `{}`", brace, end)
+        return _error(text, f"unexpected `{found}` in a placeholder", start, end)
+    if kind in ("STAR", "DSTAR") or (before == "*" and expected != _SEGMENT_START):
+        star = start if kind in ("STAR", "DSTAR") else text.rfind(":", 0, start) + 1
+        stop = end if kind in ("STAR", "DSTAR") else start
+        wild = text[star:stop]
+        return _error(
+            text,
+            f"`{wild}` must be a whole segment",
+            star,
+            stop,
+            help=f"`{wild}` matches whole segments; a segment cannot mix it with other text",
+        )
+    if expected >= _SEGMENT_START - {"LBRACE"}:
+        # A segment was due: the pattern is empty there.
+        if before == ":" and (found in (":", "@") or start == len(text)):
+            return _error(text, "empty segment", start - 1, end, help="remove the extra `:`")
+        if start == 0:
+            return _error(text, "empty segment", 0, end, help="a pattern starts with a scope")
+    if "GLOB" in expected and before == "@" and start == len(text):
+        return _error(text, "expected a subject after `@`", start - 1, start)
+    if found == ":" and "@" in text[:start]:
+        return _error(
+            text,
+            "`:` is not allowed in the subject",
+            start,
+            end,
+            help="the subject after `@` is a name glob such as `auth*`",
+        )
+    if found.isspace():
+        return _error(text, "patterns have no spaces", start, end)
+    return _error(text, f"unexpected `{found}`", start, end)
+
+
+def _int(value: int | None) -> int:
+    assert value is not None
+    return value
+
+
+# -- OJ413 ------------------------------------------------------------------------------------
+
+
+def _segment_regex(seg: Segment) -> re.Pattern[str] | None:
+    """A word segment as a regex (placeholders match any text without `:`); None for `*`."""
+    if seg.kind != "word":
+        return None
+    body = "".join(re.escape(p) if isinstance(p, str) else "[^:@]*" for p in seg.parts)
+    return re.compile(body)
+
+
+def _static_match(segments: tuple[Segment, ...], name: str) -> bool:
+    parts = name.split(":")
+    rest = bool(segments) and segments[-1].kind == "**"
+    fixed = segments[:-1] if rest else segments
+    if len(parts) < len(fixed) or (not rest and len(parts) != len(fixed)):
+        return False
+    for seg, part in zip(fixed, parts, strict=False):
+        regex = _segment_regex(seg)
+        if regex is not None and not regex.fullmatch(part):
+            return False
+    return True
+
+
+def never_matches_builtin(pattern: EventPattern) -> bool:
+    """True when the first segment is a reserved scope but no built-in event can match."""
+    first = pattern.segments[0] if pattern.segments else None
+    if first is None or first.kind != "word" or first.placeholders:
+        return False
+    scope = "".join(str(p) for p in first.parts)
+    if scope not in RESERVED_SCOPES:
+        return False
+    names = [f"{scope}:{verb}" for verb in BUILTIN_EVENTS[scope]]
+    return not any(_static_match(pattern.segments, name) for name in names)
+
+
+def check_pattern(pattern: EventPattern) -> list[MiniSyntaxError]:
+    """OJ413 when `never_matches_builtin`, with a help naming a close built-in event."""
+    if not never_matches_builtin(pattern):
+        return []
+    end = pattern.segments[-1].end
+    name_text = pattern.text[pattern.segments[0].start : end]
+    return [
+        MiniSyntaxError(
+            "OJ413",
+            f"pattern `{pattern.text}` matches no built-in event",
+            pattern.segments[0].start,
+            end,
+            label="no built-in event has this name",
+            help=_never_help(pattern, name_text),
+        )
+    ]
+
+
+def _never_help(pattern: EventPattern, name_text: str) -> str:
+    scope = name_text.split(":", 1)[0]
+    for keep in range(len(pattern.segments) - 1, 1, -1):
+        shorter = pattern.segments[:keep]
+        if any(_static_match(shorter, name) for name in BUILTIN_EVENT_NAMES):
+            return f"use `{pattern.text[shorter[0].start : shorter[-1].end]}`"
+    best = close_match(name_text, [n for n in BUILTIN_EVENT_NAMES if n.startswith(scope + ":")])
+    if best is not None:
+        return f"an event with a similar name exists: `{best}`"
+    verbs = ", ".join(f"`{v}`" for v in BUILTIN_EVENTS[scope])
+    return f"`{scope}` events are {verbs}"
+
+
+# -- matching at run time ---------------------------------------------------------------------
+
+
+class PatternRenderError(Exception):
+    """A placeholder has no value, or its value contains `:` or `@` (a run-time error)."""
+
+
+@attrs.frozen(slots=True)
+class Matcher:
+    """A rendered pattern. `segments` holds literal text, or None for `*`; `rest` is a final
+    `**`; `subject` is the compiled `@glob`, None when any subject matches."""
+
+    segments: tuple[str | None, ...]
+    rest: bool = False
+    subject: re.Pattern[str] | None = None
+
+    @property
+    def scope(self) -> str | None:
+        """The literal first segment, the key `PatternIndex` files this matcher under."""
+        return self.segments[0] if self.segments else None
+
+    def matches(self, name: str, subject: str) -> bool:
+        parts = name.split(":")
+        count = len(self.segments)
+        if len(parts) < count or (not self.rest and len(parts) != count):
+            return False
+        for want, got in zip(self.segments, parts, strict=False):
+            if want is not None and want != got:
+                return False
+        return self.subject is None or self.subject.fullmatch(subject) is not None
+
+
+def compile_pattern(pattern: EventPattern, values: Mapping[str, str]) -> Matcher:
+    """Render placeholders from `values` (keyed by path text, `config.base`) into a `Matcher`."""
+    segments: list[str | None] = []
+    rest = False
+    for seg in pattern.segments:
+        if seg.kind == "*":
+            segments.append(None)
+        elif seg.kind == "**":
+            rest = True
+        else:
+            segments.append("".join(_render(p, values) for p in seg.parts))
+    subject = None
+    if pattern.subject is not None:
+        body = "".join(
+            ".*".join(re.escape(piece) for piece in part.split("*"))
+            if isinstance(part, str)
+            else re.escape(_render(part, values))
+            for part in pattern.subject.parts
+        )
+        subject = re.compile(body, re.DOTALL)
+    return Matcher(tuple(segments), rest, subject)
+
+
+def _render(part: str | Placeholder, values: Mapping[str, str]) -> str:
+    if isinstance(part, str):
+        return part
+    if part.path not in values:
+        raise PatternRenderError(f"no value for `{{{part.path}}}`")
+    value = str(values[part.path])
+    for bad in (":", "@"):
+        if bad in value:
+            raise PatternRenderError(
+                f"`{{{part.path}}}` renders to `{value}`, which contains `{bad}`"
+            )
+    return value
+
+
+T = TypeVar("T")
+
+
+class PatternIndex(Generic[T]):
+    """Many subscriptions, matched by first segment: the cost of matching an event does not
+    grow with subscriptions in other scopes. Results come in the order they were added."""
+
+    def __init__(self) -> None:
+        self._by_scope: dict[str, list[tuple[int, Matcher, T]]] = {}
+        self._wild: list[tuple[int, Matcher, T]] = []
+        self._count = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def add(self, matcher: Matcher, value: T) -> None:
+        entry = (self._count, matcher, value)
+        self._count += 1
+        if matcher.scope is None:
+            self._wild.append(entry)
+        else:
+            self._by_scope.setdefault(matcher.scope, []).append(entry)
+
+    def match(self, name: str, subject: str) -> list[T]:
+        scope = name.split(":", 1)[0]
+        found = [e for e in self._by_scope.get(scope, ()) if e[1].matches(name, subject)]
+        if self._wild:
+            found += [e for e in self._wild if e[1].matches(name, subject)]
+            found.sort(key=lambda e: e[0])
+        return [value for _, _, value in found]
