@@ -12,8 +12,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import attrs
-
 from ojlang.errors import UsageError
 from ojlang.loader import Loaded, load_file
 from ojlang.project import Origin, RunbookFile, discover, display_path, find_root, toml_files
@@ -109,13 +107,17 @@ def check(
     root = find_root(cwd)
     if options is None:
         options = merge_options(project_config(root), flags or {})
+    everything = _unshadowed(discover(root))
     if paths:
-        reported = _explicit(paths, cwd, root)
+        explicit = _unshadowed(_explicit(paths, cwd, root))
+        names = {f.stem for f in explicit}
+        context = explicit + [f for f in everything if f.stem not in names]
+        reported = names
     else:
-        everything = _unshadowed(discover(root))
-        reported = [f for f in everything if options.all or not f.origin.is_library]
-    loaded: list[Loaded] = [load_file(f) for f in reported]
-    return check_loaded(loaded, options)
+        context = everything
+        reported = {f.stem for f in everything if options.all or not f.origin.is_library}
+    loaded: list[Loaded] = [load_file(f) for f in context]
+    return check_loaded(loaded, reported, options, root)
 
 
-__all__ = ["CheckOptions", "CheckReport", "UsageError", "attrs", "check", "merge_options"]
+__all__ = ["CheckOptions", "CheckReport", "UsageError", "check", "merge_options"]

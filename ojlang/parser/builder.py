@@ -260,7 +260,7 @@ class Builder:
         if kind in (Kind.TEXT, Kind.SHELL):
             return Tmpl(node, minilang.scan_template(node.value), kind is Kind.SHELL)
         if kind is Kind.REF:
-            return Ref(node)
+            return Ref.of(node)
         if kind is Kind.EXPR:
             return Parsed(node, self.parse_with(minilang.parse_expression, node))
         if kind is Kind.PATTERN:

@@ -115,21 +115,19 @@ class Parsed:
 
 @attrs.frozen
 class Ref:
-    """A reference (§1.4); `parts` split at dots."""
+    """A reference (§1.4): its text and span (a whole string, or part of one), split at dots."""
 
-    node: TString
+    text: str
+    span: Span
+    node: TString = attrs.field(eq=False, repr=False)
 
-    @property
-    def text(self) -> str:
-        return self.node.value
+    @classmethod
+    def of(cls, node: TString) -> Ref:
+        return cls(node.value, node.span, node)
 
     @property
     def parts(self) -> tuple[str, ...]:
-        return tuple(self.node.value.split("."))
-
-    @property
-    def span(self) -> Span:
-        return self.node.span
+        return tuple(self.text.split("."))
 
 
 @attrs.frozen
@@ -161,6 +159,8 @@ class MapField:
 
 def span_of(value: Value | Tmpl | Dur | Parsed | Ref | Chain | TArray) -> Span:
     """The span of any value node."""
-    if isinstance(value, (Tmpl, Dur, Parsed, Ref)):
+    if isinstance(value, Ref):
+        return value.span
+    if isinstance(value, (Tmpl, Dur, Parsed)):
         return value.node.span
     return value.span

@@ -8,7 +8,8 @@ selection (§8) and decides the exit code: 0 clean (warnings allowed unless
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from pathlib import Path
 
 import attrs
 
@@ -48,14 +49,28 @@ class CheckReport:
         return 0
 
 
-def check_loaded(reported: Sequence[Loaded], options: CheckOptions) -> CheckReport:
-    """The report over `reported` runbooks (already loaded with their own diagnostics)."""
+def check_loaded(
+    loaded: Sequence[Loaded],
+    reported: Collection[str],
+    options: CheckOptions,
+    root: Path,
+) -> CheckReport:
+    """The report over the `reported` runbooks of `loaded` (the project in discovery order)."""
+    from ojlang.validator.checks import CheckContext, run_families
+    from ojlang.validator.model import ProjectModel
+
     selection = Selection.from_words(options.select, options.ignore)
+    shown = set(reported)
     found: list[Diagnostic] = []
     sources: dict[str, str] = {}
-    for loaded in reported:
-        if loaded.source is not None:
-            sources[loaded.file.display] = loaded.source
-        found.extend(d for d in loaded.diagnostics if selection.keeps(d.code))
-    found.sort(key=Diagnostic.sort_key)
-    return CheckReport(tuple(found), sources, len(reported), options.error_on_warning)
+    for item in loaded:
+        if item.name not in shown:
+            continue
+        if item.source is not None:
+            sources[item.file.display] = item.source
+        found.extend(item.diagnostics)
+    model = ProjectModel(list(loaded), shown)
+    ctx = CheckContext(root=root, shellcheck=options.shellcheck)
+    found.extend(d for d in run_families(model, ctx) if d.runbook in shown)
+    kept = sorted({d for d in found if selection.keeps(d.code)}, key=Diagnostic.sort_key)
+    return CheckReport(tuple(kept), sources, len(shown), options.error_on_warning)
