@@ -1,0 +1,117 @@
+"""Escalation machine (RUNTIME.md §3.14): a source's request in, an open decision record out;
+an operator's resolution in, the chosen option (applied by `world` to the subject) out.
+
+Theory of operation. At most one escalation per subject is open: opening a new one resolves the
+earlier one as `superseded`. Resolving applies only while `open` (a second resolve answers
+`conflict`); the option's input is applied to the subject in the same step by the dispatcher in
+`world`. When the subject ends by other means the record is resolved `moot`.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from ojlang.runtime.core.ctx import Tx
+from ojlang.runtime.core.ids import escalation_id
+from ojlang.runtime.core.table import Transition
+
+TABLE = (
+    Transition("-", "open", "", "open", "superseded earlier ones, escalation:created, Notify"),
+    Transition(
+        "open", "resolve", "valid option", "resolved", "option applied, escalation:resolved"
+    ),
+    Transition("open", "moot", "subject ended", "resolved{moot}", "escalation:resolved"),
+)
+
+OPTIONS: dict[str, tuple[str, ...]] = {
+    "phase_failed": ("retry", "skip", "goto", "fail", "cancel"),
+    "task_stuck": ("nudge", "restart", "done", "fail", "wait"),
+    "agent_prompt": ("approve", "deny", "attach", "fail"),
+    "agent_error": ("restart", "fail", "wait"),
+    "guard_timeout": ("retry", "skip", "fail"),
+    "strategy_exhausted": ("retry", "retry_last", "skip", "fail"),
+    "item_exhausted": ("retry", "dead", "drop"),
+    "lock_stale": ("release", "keep"),
+    "slot_orphaned": ("release", "keep"),
+    "worker_unhealthy": ("resume", "dismiss"),
+    "watcher_exhausted": ("acknowledge", "dismiss"),
+    "action": ("acknowledge", "dismiss"),
+}
+
+
+@attrs.frozen
+class Resolution:
+    option: str
+    message: str = ""
+    by: str = ""
+    at_us: int = 0
+
+
+@attrs.frozen
+class Escalation:
+    id: str
+    kind: str
+    subject: str  # `run:ID`, `task:TRID`, `item:QUEUE:ID`, `lock:NAME`, `slot:SEM:HOLDER`, …
+    subject_name: str
+    reason: str
+    options: tuple[str, ...]
+    urgency: str = "critical"
+    state: str = "open"
+    resolution: Resolution | None = None
+    created_us: int = 0
+
+
+def open_(tx: Tx, kind: str, subject: str, subject_name: str, reason: str) -> str:
+    for esc in list(tx.world.escalations.values()):
+        if esc.subject == subject and esc.state == "open":
+            _close(tx, esc, "superseded", "", "core")
+    eid = escalation_id(tx.ids, tx.world.escalations)
+    esc = Escalation(eid, kind, subject, subject_name, reason, OPTIONS[kind], created_us=tx.now)
+    tx.set(escalations=tx.world.escalations.set(eid, esc))
+    tx.emit(
+        "escalation:created",
+        subject_name,
+        id=eid,
+        kind=kind,
+        reason=reason,
+        options=list(esc.options),
+        urgency=esc.urgency,
+    )
+    return eid
+
+
+def _close(tx: Tx, esc: Escalation, option: str, message: str, by: str) -> None:
+    esc = attrs.evolve(esc, state="resolved", resolution=Resolution(option, message, by, tx.now))
+    tx.set(escalations=tx.world.escalations.set(esc.id, esc))
+    tx.emit(
+        "escalation:resolved", esc.subject_name, id=esc.id, option=option, message=message, by=by
+    )
+
+
+def choose(esc: Escalation, option: str) -> str | None:
+    """An option by key or 1-based number (`goto:P` keeps its target), else None."""
+    if option.isdigit() and 1 <= int(option) <= len(esc.options):
+        return esc.options[int(option) - 1]
+    if option.partition(":")[0] in esc.options:
+        return option
+    return None
+
+
+def resolve(tx: Tx, eid: str, option: str, message: str, by: str) -> tuple[Escalation | None, str]:
+    """Returns (the record, chosen option) or (None, error code)."""
+    esc = tx.world.escalations.get(eid)
+    if esc is None:
+        return None, "not_found"
+    if esc.state != "open":
+        return None, "conflict"
+    chosen = choose(esc, option)
+    if chosen is None:
+        return None, "invalid"
+    _close(tx, esc, chosen, message, by)
+    return esc, chosen
+
+
+def moot(tx: Tx, subject: str) -> None:
+    for esc in list(tx.world.escalations.values()):
+        if esc.subject == subject and esc.state == "open":
+            _close(tx, esc, "moot", "", "core")

@@ -1,0 +1,56 @@
+"""Event patterns (§L4.7): pattern text + scope in, rendered pattern; rendered pattern + event
+in, match or not. `*` is one segment, `**` the rest, `@glob` matches the subject."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+from ojlang.runtime.core.events import Event
+from ojlang.runtime.core.templates import RenderError, lookup
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")
+
+
+def render_pattern(text: str, scope: Mapping[str, Any]) -> str:
+    """Fill `{path}` placeholders; a missing value or one with `:`/`@` is a `RenderError`."""
+
+    def fill(m: re.Match[str]) -> str:
+        value = lookup(scope, tuple(m.group(1).split(".")))
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise RenderError(f"no value for `{m.group(1)}` in pattern `{text}`")
+        out = str(value)
+        if ":" in out or "@" in out:
+            raise RenderError(f"value of `{m.group(1)}` contains `:` or `@`")
+        return out
+
+    return _PLACEHOLDER.sub(fill, text)
+
+
+@lru_cache(maxsize=4096)
+def _compile(text: str) -> tuple[tuple[str, ...], str | None]:
+    name, _, subject = text.partition("@")
+    return tuple(name.split(":")), (subject or None)
+
+
+def first_segment(text: str) -> str:
+    """Index key of a pattern: its first segment, or `*` when that is a wildcard."""
+    head = _compile(text)[0][0]
+    return "*" if head in ("*", "**") else head
+
+
+def matches(text: str, event: Event) -> bool:
+    segments, subject = _compile(text)
+    names = event.name.split(":")
+    for i, seg in enumerate(segments):
+        if seg == "**":
+            break
+        if i >= len(names) or (seg != "*" and seg != names[i]):
+            return False
+    else:
+        if len(names) != len(segments):
+            return False
+    return subject is None or fnmatch.fnmatchcase(event.subject, subject)

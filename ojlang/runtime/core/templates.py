@@ -1,0 +1,84 @@
+"""Rendering compiled templates in a scope: `Template` + variables in, text (or `RenderError`) out.
+
+Text templates insert `render.value_text` of each value; shell templates escape per the
+`render.ShellContext` recorded at the site (§L4.1.4). Jinja prompts render in an immutable
+sandbox with strict undefined (§L4.2). Missing values are errors unless `default` supplies one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import jinja2
+import jinja2.sandbox
+
+from ojlang.runtime.core import render
+from ojlang.runtime.core.graph import Piece, Template
+
+RenderError = render.RenderError
+MISSING = render.MISSING
+
+
+def lookup(scope: Mapping[str, Any], path: tuple[str | int, ...]) -> Any:
+    """Follow `path` through nested objects and lists; `MISSING` when any step is absent."""
+    value: Any = scope
+    for part in path:
+        if isinstance(part, str):
+            if not isinstance(value, Mapping) or part not in value:
+                return MISSING
+            value = value[part]
+        elif isinstance(value, list | tuple) and -len(value) <= part < len(value):
+            value = value[part]
+        else:
+            return MISSING
+    return value
+
+
+def _piece(piece: Piece, scope: Mapping[str, Any]) -> str:
+    value = lookup(scope, piece.path)
+    for f in piece.filters:
+        value = render.apply_filter(f.name, value, f.args)
+    if value is MISSING:
+        raise RenderError(f"no value for `{'.'.join(str(p) for p in piece.path)}`")
+    if not piece.context:
+        return render.value_text(value)
+    raw = any(f.name == "raw" for f in piece.filters)
+    context = render.ShellContext.RAW if raw else render.ShellContext(piece.context)
+    return render.shell_escape(value, context, delimiter=piece.delimiter)
+
+
+def render_template(template: Template, scope: Mapping[str, Any]) -> str:
+    return "".join(p.text if not p.path else _piece(p, scope) for p in template.pieces)
+
+
+def render_opt(template: Template | None, scope: Mapping[str, Any], default: str = "") -> str:
+    return default if template is None else render_template(template, scope)
+
+
+def render_value(value: Any, scope: Mapping[str, Any]) -> Any:
+    """A `DefaultValue`-style literal or `Template` → its rendered value."""
+    return render_template(value, scope) if isinstance(value, Template) else value
+
+
+def _slug(text: str) -> str:
+    return str(render.apply_filter("slug", text))
+
+
+_ENV = jinja2.sandbox.ImmutableSandboxedEnvironment(
+    undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True
+)
+_ENV.filters["slug"] = _slug
+_ENV.filters["json"] = lambda v: json.dumps(v, separators=(",", ":"), sort_keys=True)
+_CACHE: dict[str, jinja2.Template] = {}
+
+
+def render_jinja(source: str, scope: Mapping[str, Any]) -> str:
+    template = _CACHE.get(source)
+    if template is None:
+        template = _CACHE[source] = _ENV.from_string(source)
+    try:
+        return template.render(dict(scope))
+    except jinja2.TemplateError as exc:
+        raise RenderError(f"template error: {exc}") from None
