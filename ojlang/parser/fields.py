@@ -62,14 +62,9 @@ SPEC_KEY = "ojspec"
 
 
 def spec(kind: Kind, doc: str = "", **options: Any) -> Any:
-    """An attrs field described by a FieldSpec; optional fields default to None/()/{}."""
+    """An attrs field described by a FieldSpec; optional fields default to None (lists: ())."""
     fs = FieldSpec(kind, doc=doc, **options)
-    if kind is Kind.LIST or kind is Kind.TABLES:
-        default: Any = ()
-    elif kind is Kind.MAP:
-        default = attrs.Factory(dict)
-    else:
-        default = None
+    default: Any = () if kind is Kind.LIST or kind is Kind.TABLES else None
     return attrs.field(default=default, metadata={SPEC_KEY: fs})
 
 

@@ -77,19 +77,10 @@ def parse_pattern(text: str) -> Any:
 
 def pattern_warning(pattern: Any) -> MiniSyntaxError | None:
     """OJ413 when a reserved-scope pattern can match no built-in event."""
-    from ojlang.parser.patterns import never_matches_builtin
+    from ojlang.parser.patterns import check_pattern
 
-    if not never_matches_builtin(pattern):
-        return None
-    text = pattern.text if hasattr(pattern, "text") else ""
-    return MiniSyntaxError(
-        "OJ413",
-        f"pattern `{text}` matches no built-in event",
-        pattern.start,
-        pattern.end,
-        label="no built-in event has this name",
-        help="check the event names of this scope with `oj explain OJ413`",
-    )
+    found = check_pattern(pattern)
+    return found[0] if found else None
 
 
 def parse_chain_word(text: str) -> Any:
