@@ -289,7 +289,10 @@ def _syntax_error(text: str, exc: Exception) -> MiniSyntaxError:
             help="join two comparisons with `and`, e.g. `a < b and b < c`",
         )
     if expected & _OPERAND_START and not expected & _AFTER_OPERAND:
-        return _operand_error(text, tokens, start, end, at_end, found)
+        err = _operand_error(text, tokens, start, end, at_end, found)
+        if token.type == "SIGNED":
+            err.help = "numbers are written without a sign; there is no arithmetic"
+        return err
     if expected == {"IN"} and prev is not None:
         return _error(
             "expected `in` after `not`",

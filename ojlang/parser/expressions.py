@@ -11,7 +11,7 @@ duration literal); `check_types` is the static checker (OJ415, OJ416, OJ419);
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import attrs
@@ -270,6 +270,7 @@ def called_functions(expr: Expr) -> tuple[Call, ...]:
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _KEYWORDS = frozenset({"and", "or", "not", "in", "true", "false", "null"})
 _ESCAPE = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\t": "\\t"}
+_DESCAPE = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t"}
 
 
 def quote(text: str) -> str:
@@ -277,17 +278,22 @@ def quote(text: str) -> str:
     return "'" + "".join(_ESCAPE.get(c, c) for c in text) + "'"
 
 
+def dquote(text: str) -> str:
+    """`text` as a double-quoted string: the form used inside `{…}` and `[…]`."""
+    return '"' + "".join(_DESCAPE.get(c, c) for c in text) + '"'
+
+
 def _segment_text(seg: str | int) -> str:
     if isinstance(seg, int):
         return f"[{seg}]"
     if _NAME.fullmatch(seg) and seg not in _KEYWORDS:
         return f".{seg}"
-    return f"[{quote(seg)}]"
+    return f"[{dquote(seg)}]"
 
 
-def _value_text(value: object) -> str:
+def _value_text(value: object, quoting: Callable[[str], str] = quote) -> str:
     if isinstance(value, str):
-        return quote(value)
+        return quoting(value)
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -297,7 +303,8 @@ def _value_text(value: object) -> str:
 
 def _placeholder_text(node: Placeholder) -> str:
     filters = "".join(
-        f" | {f.name}" + (f"({', '.join(_value_text(a) for a in f.args)})" if f.args else "")
+        f" | {f.name}"
+        + (f"({', '.join(_value_text(a, dquote) for a in f.args)})" if f.args else "")
         for f in node.filters
     )
     return "{" + node.path.text + filters + "}"

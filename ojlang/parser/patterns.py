@@ -302,9 +302,10 @@ def _never_help(pattern: EventPattern, name_text: str) -> str:
         shorter = pattern.segments[:keep]
         if any(_static_match(shorter, name) for name in BUILTIN_EVENT_NAMES):
             return f"use `{pattern.text[shorter[0].start : shorter[-1].end]}`"
-    best = close_match(name_text, [n for n in BUILTIN_EVENT_NAMES if n.startswith(scope + ":")])
+    verb = name_text.split(":", 1)[1] if ":" in name_text else ""
+    best = close_match(verb, BUILTIN_EVENTS[scope])
     if best is not None:
-        return f"an event with a similar name exists: `{best}`"
+        return f"an event with a similar name exists: `{scope}:{best}`"
     verbs = ", ".join(f"`{v}`" for v in BUILTIN_EVENTS[scope])
     return f"`{scope}` events are {verbs}"
 
