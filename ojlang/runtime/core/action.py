@@ -21,6 +21,7 @@ import attrs
 from ojlang.runtime.core import escalation, expr, phase, task
 from ojlang.runtime.core import pipeline as pl
 from ojlang.runtime.core.ctx import Tx
+from ojlang.runtime.core.data import evolve, record
 from ojlang.runtime.core.effects import Notify, RunShell
 from ojlang.runtime.core.graph import Action, Response
 from ojlang.runtime.core.table import Transition
@@ -37,7 +38,7 @@ TABLE = (
 MAX_RULE_DEPTH = 8
 
 
-@attrs.frozen
+@record
 class ActionState:
     key: str
     state: str = "ready"
@@ -94,9 +95,7 @@ def trigger(
             extra["remaining_s"] = (a.until_us - tx.now) / 1e6
         tx.emit("action:rejected", _name(key), action=_name(key), source=source, **extra)
         return False
-    a = _put(
-        tx, attrs.evolve(a, state="executing", source=source, record=dict(record), depth=depth)
-    )
+    a = _put(tx, evolve(a, state="executing", source=source, record=dict(record), depth=depth))
     tx.emit("action:triggered", _name(key), action=_name(key), source=source)
     try:
         raw_args = {k: render_value(v, _scope(tx, defn, a, {})) for k, v in defn.args.items()}
@@ -146,9 +145,7 @@ def _rules(tx: Tx, key: str, defn: Action, scope: dict[str, Any], depth: int) ->
         if rule.delay_us:
             _put(
                 tx,
-                attrs.evolve(
-                    _get(tx, key), pending_then=("verb:" if rule.then_verb else "") + rule.then
-                ),
+                evolve(_get(tx, key), pending_then=("verb:" if rule.then_verb else "") + rule.then),
             )
             tx.set_timer(f"action:{key}:then", tx.now + rule.delay_us)
             return finish(tx, key, True)
@@ -168,9 +165,7 @@ def finish(tx: Tx, key: str, ok: bool, error: str = "", output: str = "") -> boo
     defn = _defn(tx, key)
     a = _get(tx, key)
     outputs = {**a.outputs, defn.output: output.strip()} if defn.output and ok else a.outputs
-    a = _put(
-        tx, attrs.evolve(a, state="cooling", until_us=tx.now + defn.cooldown_us, outputs=outputs)
-    )
+    a = _put(tx, evolve(a, state="cooling", until_us=tx.now + defn.cooldown_us, outputs=outputs))
     tx.set_timer(f"action:{key}:cooldown", a.until_us)
     if ok:
         tx.emit(
@@ -189,10 +184,10 @@ def on_timer(tx: Tx, key: str, which: str) -> None:
     a = _get(tx, key)
     if which == "then":
         then = a.pending_then
-        _put(tx, attrs.evolve(a, pending_then=""))
+        _put(tx, evolve(a, pending_then=""))
         _then(tx, key, then.removeprefix("verb:"), then.startswith("verb:"), a.depth)
         return
-    _put(tx, attrs.evolve(a, state="ready"))
+    _put(tx, evolve(a, state="ready"))
     tx.emit("action:ready", _name(key), action=_name(key))
 
 

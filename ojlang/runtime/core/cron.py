@@ -11,10 +11,9 @@ down coalesce into one (`cron:triggered{missed}`).
 
 from __future__ import annotations
 
-import attrs
-
 from ojlang.runtime.core import scanner, watcher
 from ojlang.runtime.core.ctx import Tx
+from ojlang.runtime.core.data import evolve, record
 from ojlang.runtime.core.effects import RunShell
 from ojlang.runtime.core.graph import Cron
 from ojlang.runtime.core.ids import cron_tick_id
@@ -42,7 +41,7 @@ TABLE = (
 )
 
 
-@attrs.frozen
+@record
 class CronState:
     key: str
     state: str = "disabled"
@@ -85,7 +84,7 @@ def _enable(tx: Tx, c: CronState) -> None:
     due = tx.now + _defn(tx, c.key).interval_us
     c = _put(
         tx,
-        attrs.evolve(
+        evolve(
             c, state="running" if c.state == "running" else "enabled", enabled=True, next_us=due
         ),
     )
@@ -97,13 +96,13 @@ def command(tx: Tx, key: str, verb: str) -> None:
     c = tx.world.crons[key]
     if verb == "enable":
         if not c.enabled:
-            _enable(tx, attrs.evolve(c, operator=True))
+            _enable(tx, evolve(c, operator=True))
     elif verb == "disable":
         if c.enabled:
             tx.cancel_timer(_timer(key))
             c = _put(
                 tx,
-                attrs.evolve(
+                evolve(
                     c,
                     enabled=False,
                     operator=True,
@@ -122,7 +121,7 @@ def on_timer(tx: Tx, key: str) -> None:
     interval = _defn(tx, key).interval_us
     missed = max(0, (tx.now - c.next_us) // interval)
     nxt = c.next_us + (missed + 1) * interval
-    c = _put(tx, attrs.evolve(c, next_us=nxt))
+    c = _put(tx, evolve(c, next_us=nxt))
     tx.set_timer(_timer(key), nxt)
     if c.state == "running":
         tx.emit("cron:skipped", _name(key), cron=_name(key), reason="overlap")
@@ -133,7 +132,7 @@ def on_timer(tx: Tx, key: str) -> None:
 def _tick(tx: Tx, c: CronState, missed: int) -> None:
     defn = _defn(tx, c.key)
     tick = cron_tick_id(_name(c.key), c.ticks + 1)
-    c = _put(tx, attrs.evolve(c, state="running", ticks=c.ticks + 1, tick_effect=""))
+    c = _put(tx, evolve(c, state="running", ticks=c.ticks + 1, tick_effect=""))
     tx.emit("cron:triggered", _name(c.key), cron=_name(c.key), tick=tick, missed=missed)
     if defn.run is None:
         _finish(tx, c, None)
@@ -152,7 +151,7 @@ def _tick(tx: Tx, c: CronState, missed: int) -> None:
         return
     root = tx.graph.settings.project_root
     eid = tx.io(RunShell("cron", script, root, {"OJ_PROJECT": root}, None, owner=f"cron:{c.key}"))
-    _put(tx, attrs.evolve(c, tick_effect=eid))
+    _put(tx, evolve(c, tick_effect=eid))
 
 
 def on_exited(tx: Tx, key: str, code: int | None) -> None:
@@ -162,7 +161,7 @@ def on_exited(tx: Tx, key: str, code: int | None) -> None:
 
 def _finish(tx: Tx, c: CronState, error: str | None) -> None:
     """`run` ended: start the listed watcher checks and scanner runs, then end the tick."""
-    c = _put(tx, attrs.evolve(c, state="enabled" if c.enabled else "disabled", tick_effect=""))
+    c = _put(tx, evolve(c, state="enabled" if c.enabled else "disabled", tick_effect=""))
     tick = cron_tick_id(_name(c.key), c.ticks)
     defn = _defn(tx, c.key)
     for w in defn.watchers:

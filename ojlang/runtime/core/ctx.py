@@ -9,11 +9,12 @@ append effects. Created and finished by `world.step`, never kept between steps.
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 
 from ojlang.runtime.core import effects as fx
+from ojlang.runtime.core.data import evolve
 from ojlang.runtime.core.events import Event
 from ojlang.runtime.core.ids import SeededIdGen, effect_id
 
@@ -24,9 +25,17 @@ if TYPE_CHECKING:
 MAX_DEPTH = 32
 
 
+class _Draft:
+    """A mutable shadow of the step's `World` (fields as plain attributes)."""
+
+    def __init__(self, world: World) -> None:
+        self.__dict__.update({a.name: getattr(world, a.name) for a in attrs.fields(type(world))})
+
+
 class Tx:
     def __init__(self, world: World, now: int, seq: int, machine_id: str) -> None:
-        self.world = world
+        self._cls = type(world)
+        self.world: World = cast("World", _Draft(world))
         self.now = now
         self.seq = seq
         self.ids = SeededIdGen(machine_id, seq)
@@ -44,7 +53,11 @@ class Tx:
         return self.world.graphs[graph_hash]
 
     def set(self, **changes: Any) -> None:
-        self.world = attrs.evolve(self.world, **changes)
+        self.world.__dict__.update(changes)
+
+    def freeze(self, **changes: Any) -> World:
+        """The world as it stands, as a frozen `World`."""
+        return self._cls(**{**self.world.__dict__, **changes})
 
     # -- effects ------------------------------------------------------------------------------
 
@@ -54,7 +67,7 @@ class Tx:
     def io(self, effect: fx.IoEffect) -> str:
         """Issue an I/O effect: assign its id, record it in the outbox, return the id."""
         eid = self._next_id()
-        effect = attrs.evolve(effect, effect_id=eid)
+        effect = evolve(effect, effect_id=eid)
         self.effects.append(effect)
         self.set(outbox=self.world.outbox.set(eid, effect))
         return eid

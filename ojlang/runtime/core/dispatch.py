@@ -12,8 +12,6 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import attrs
-
 from ojlang.runtime.core import (
     action,
     cron,
@@ -34,6 +32,7 @@ from ojlang.runtime.core import inputs as i
 from ojlang.runtime.core import pipeline as pl
 from ojlang.runtime.core import queue as q
 from ojlang.runtime.core.ctx import Tx
+from ojlang.runtime.core.data import evolve
 from ojlang.runtime.core.events import RESERVED_SCOPES
 from ojlang.runtime.core.records import parse_shell
 from ojlang.runtime.core.routing import live_run
@@ -100,7 +99,7 @@ def _pipeline_block(tx: Tx, inp: i.PipelineBlock) -> None:
 def _pipeline_set(tx: Tx, inp: i.PipelineSet) -> None:
     run = _run(tx, inp.run, inp.request_id)
     if run is not None:
-        put(tx, attrs.evolve(run, vars={**run.vars, **inp.values}))
+        put(tx, evolve(run, vars={**run.vars, **inp.values}))
         tx.reply(inp.request_id, True)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import attrs
 
 from ojlang.runtime.core.ctx import Tx
+from ojlang.runtime.core.data import evolve, record
 from ojlang.runtime.core.ids import escalation_id
 from ojlang.runtime.core.table import Transition
 
@@ -47,7 +48,7 @@ class Resolution:
     at_us: int = 0
 
 
-@attrs.frozen
+@record
 class Escalation:
     id: str
     kind: str
@@ -81,7 +82,7 @@ def open_(tx: Tx, kind: str, subject: str, subject_name: str, reason: str) -> st
 
 
 def _close(tx: Tx, esc: Escalation, option: str, message: str, by: str) -> None:
-    esc = attrs.evolve(esc, state="resolved", resolution=Resolution(option, message, by, tx.now))
+    esc = evolve(esc, state="resolved", resolution=Resolution(option, message, by, tx.now))
     tx.set(escalations=tx.world.escalations.set(esc.id, esc))
     tx.emit(
         "escalation:resolved", esc.subject_name, id=esc.id, option=option, message=message, by=by

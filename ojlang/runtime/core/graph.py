@@ -263,10 +263,21 @@ class Pipeline:
     notify: PipelineNotify | None = None
 
     def phase(self, name: str) -> Phase:
-        return next(p for p in self.phases if p.name == name)
+        return _phase_index(self)[name]
 
     def has_phase(self, name: str) -> bool:
-        return any(p.name == name for p in self.phases)
+        return name in _phase_index(self)
+
+
+_PHASES: dict[int, tuple[Pipeline, dict[str, Phase]]] = {}
+
+
+def _phase_index(pipe: Pipeline) -> dict[str, Phase]:
+    """Phases by name, memoized per pipeline object (the object is kept alive with it)."""
+    hit = _PHASES.get(id(pipe))
+    if hit is None or hit[0] is not pipe:
+        hit = _PHASES[id(pipe)] = (pipe, {p.name: p for p in pipe.phases})
+    return hit[1]
 
 
 @attrs.frozen

@@ -21,6 +21,7 @@ import attrs
 
 from ojlang.runtime.core import escalation, subs
 from ojlang.runtime.core.ctx import Tx
+from ojlang.runtime.core.data import evolve, record
 from ojlang.runtime.core.effects import KillProcessGroup, Probe, RunShell
 from ojlang.runtime.core.graph import Cond, Guard
 from ojlang.runtime.core.patterns import render_pattern
@@ -74,7 +75,7 @@ class Node:
     items: tuple[Node, ...] = ()
 
 
-@attrs.frozen
+@record
 class GuardInst:
     id: str
     guard: str  # guard key
@@ -210,16 +211,14 @@ def _evaluate(tx: Tx, inst: GuardInst) -> None:
             eid = tx.io(RunShell("guard", leaf.script, inst.cwd, inst.env, 120.0, owner=owner))
         else:
             eid = tx.io(Probe(leaf.name, leaf.args, owner=owner))
-        _put(tx, attrs.evolve(inst, state="evaluating", pending=v, in_flight=eid))
+        _put(tx, evolve(inst, state="evaluating", pending=v, in_flight=eid))
         return
-    inst = attrs.evolve(
-        inst, results={}, pending="", in_flight="", evaluations=inst.evaluations + 1
-    )
+    inst = evolve(inst, results={}, pending="", in_flight="", evaluations=inst.evaluations + 1)
     if v:
         _verdict(tx, inst, "passed")
         return
     if inst.dirty:
-        _evaluate(tx, _put(tx, attrs.evolve(inst, dirty=False)))
+        _evaluate(tx, _put(tx, evolve(inst, dirty=False)))
         return
     defn = tx.graph.guards[inst.guard]
     if (
@@ -236,7 +235,7 @@ def _wait(tx: Tx, inst: GuardInst, reason: str) -> None:
     defn = tx.graph.guards[inst.guard]
     state = "waiting_forever" if inst.state == "waiting_forever" else "waiting"
     first = not inst.waited
-    inst = _put(tx, attrs.evolve(inst, state=state, waited=True))
+    inst = _put(tx, evolve(inst, state=state, waited=True))
     tx.set_timer(f"guard:{inst.id}:retry", tx.now + defn.retry_interval_us)
     if first:
         tx.emit("guard:waiting", defn.name, **_payload(inst), reason=reason)
@@ -254,13 +253,13 @@ def _payload(inst: GuardInst) -> dict[str, Any]:
 
 def on_result(tx: Tx, inst: GuardInst, ok: bool) -> None:
     """A shell exit or probe answered the pending leaf."""
-    inst = attrs.evolve(inst, results={**inst.results, inst.pending: ok}, in_flight="")
+    inst = evolve(inst, results={**inst.results, inst.pending: ok}, in_flight="")
     _evaluate(tx, _put(tx, inst))
 
 
 def on_event(tx: Tx, inst: GuardInst) -> None:
     if inst.in_flight:
-        _put(tx, attrs.evolve(inst, dirty=True))
+        _put(tx, evolve(inst, dirty=True))
     elif inst.state in ("waiting", "waiting_forever"):
         tx.cancel_timer(f"guard:{inst.id}:retry")
         _evaluate(tx, inst)
@@ -275,7 +274,7 @@ def on_timer(tx: Tx, inst: GuardInst, which: str) -> None:
     if inst.in_flight:  # deadline: stop the evaluation in flight
         tx.io(KillProcessGroup(inst.in_flight, owner=_sub(inst)))
         tx.set(outbox=tx.world.outbox.delete(inst.in_flight))
-        inst = attrs.evolve(inst, in_flight="", pending="", results={})
+        inst = evolve(inst, in_flight="", pending="", results={})
     _timed_out(tx, inst)
 
 
@@ -287,14 +286,14 @@ def _timed_out(tx: Tx, inst: GuardInst) -> None:
     if word == "wait":
         if inst.state != "waiting_forever":
             tx.emit("guard:timeout", defn.name, **_payload(inst), on_timeout="wait")
-        inst = _put(tx, attrs.evolve(inst, state="waiting_forever"))
+        inst = _put(tx, evolve(inst, state="waiting_forever"))
         _wait(tx, inst, "timed out")
         return
     if word == "escalate":
         eid = escalation.open_(
             tx, "guard_timeout", _sub(inst), defn.name, f"guard `{defn.name}` timed out"
         )
-        _put(tx, attrs.evolve(inst, state="timed_out", escalation=eid))
+        _put(tx, evolve(inst, state="timed_out", escalation=eid))
         tx.emit("guard:timeout", defn.name, **_payload(inst), on_timeout="escalate", escalation=eid)
         return
     tx.emit("guard:timeout", defn.name, **_payload(inst), on_timeout=word)
@@ -305,7 +304,7 @@ def _timed_out(tx: Tx, inst: GuardInst) -> None:
 
 def on_escalation(tx: Tx, inst: GuardInst, option: str) -> None:
     if option == "retry":
-        inst = _put(tx, attrs.evolve(inst, state="evaluating", escalation="", evaluations=0))
+        inst = _put(tx, evolve(inst, state="evaluating", escalation="", evaluations=0))
         _evaluate(tx, inst)
     elif option == "skip":
         _verdict(tx, inst, "passed")

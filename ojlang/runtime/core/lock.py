@@ -16,6 +16,7 @@ from __future__ import annotations
 import attrs
 
 from ojlang.runtime.core.ctx import Tx
+from ojlang.runtime.core.data import evolve, record
 from ojlang.runtime.core.graph import Lock
 from ojlang.runtime.core.table import Transition
 
@@ -54,7 +55,7 @@ class Waiter:
     phase: str = ""
 
 
-@attrs.frozen
+@record
 class LockState:
     name: str
     holder: str | None = None
@@ -111,7 +112,7 @@ def _arm(tx: Tx, lock: LockState) -> None:
 
 
 def _grant(tx: Tx, lock: LockState, holder: str, phase: str) -> LockState:
-    lock = attrs.evolve(
+    lock = evolve(
         lock,
         holder=holder,
         token=lock.next_token,
@@ -138,7 +139,7 @@ def acquire(tx: Tx, name: str, holder: str, phase: str = "") -> str:
         _grant(tx, lock, holder, phase)
         return "granted"
     if current == holder:
-        lock = attrs.evolve(lock, heartbeat_us=tx.now, stale=False)
+        lock = evolve(lock, heartbeat_us=tx.now, stale=False)
         _put(tx, lock)
         _arm(tx, lock)
         tx.emit("lock:acquired", name, lock=name, holder=holder, token=lock.token, extended=True)
@@ -148,7 +149,7 @@ def acquire(tx: Tx, name: str, holder: str, phase: str = "") -> str:
         _grant(tx, lock, holder, phase)
         return "granted"
     if all(w.holder != holder for w in lock.waiters):
-        lock = attrs.evolve(lock, waiters=(*lock.waiters, Waiter(holder, tx.now, phase)))
+        lock = evolve(lock, waiters=(*lock.waiters, Waiter(holder, tx.now, phase)))
         _put(tx, lock)
     tx.emit("lock:denied", name, lock=name, holder=holder, current=current)
     return "waiting"
@@ -165,7 +166,7 @@ def release(tx: Tx, name: str, holder: str, force: bool = False, lost: bool = Fa
         tx.emit("lock:lost", name, lock=name, holder=old, token=lock.token)
     tx.emit("lock:released", name, lock=name, holder=old)
     waiters = tuple(w for w in lock.waiters if holder_live(tx, w.holder))
-    lock = attrs.evolve(lock, holder=None, phase="", stale=False, waiters=waiters)
+    lock = evolve(lock, holder=None, phase="", stale=False, waiters=waiters)
     if waiters:
         _grant(tx, lock, waiters[0].holder, waiters[0].phase)
     else:
@@ -177,14 +178,14 @@ def leave(tx: Tx, name: str, holder: str) -> None:
     """Drop `holder` from the waiters (its run ended or left the phase)."""
     lock = _get(tx, name)
     if any(w.holder == holder for w in lock.waiters):
-        _put(tx, attrs.evolve(lock, waiters=tuple(w for w in lock.waiters if w.holder != holder)))
+        _put(tx, evolve(lock, waiters=tuple(w for w in lock.waiters if w.holder != holder)))
 
 
 def heartbeat(tx: Tx, name: str, holder: str, token: int | None = None) -> bool:
     lock = _get(tx, name)
     if lock.holder != holder or (token is not None and token != lock.token):
         return False
-    lock = attrs.evolve(lock, heartbeat_us=tx.now, stale=False)
+    lock = evolve(lock, heartbeat_us=tx.now, stale=False)
     _put(tx, lock)
     _arm(tx, lock)
     return True
@@ -203,7 +204,7 @@ def on_timer(tx: Tx, name: str) -> str | None:
     if due is not None and due > tx.now:
         tx.set_timer(timer_id(name), due)
         return None
-    _put(tx, attrs.evolve(lock, stale=True))
+    _put(tx, evolve(lock, stale=True))
     since = (tx.now - lock.heartbeat_us) // 1_000_000
     tx.emit("lock:stale", name, lock=name, holder=holder, since_s=since)
     return holder

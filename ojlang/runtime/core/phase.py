@@ -15,15 +15,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import attrs
-
 from ojlang.runtime.core import guard, lock, semaphore, strategy, task
 from ojlang.runtime.core import pipeline as pl
 from ojlang.runtime.core.ctx import Tx
+from ojlang.runtime.core.data import evolve
 from ojlang.runtime.core.effects import Fence, KillProcessGroup, RunShell
 from ojlang.runtime.core.run import Run, env, owner, phase_of, pipeline_of, put, scope
 from ojlang.runtime.core.table import Transition
-from ojlang.runtime.core.templates import RenderError, render_opt, render_template
+from ojlang.runtime.core.templates import RenderError, render_template
 
 TABLE = (
     Transition("enter", "-", "max_visits exceeded", "escalated", "pipeline:escalated"),
@@ -63,12 +62,12 @@ def enter(tx: Tx, run: Run, name: str) -> None:
         defn.max_visits or tx.graph.settings.max_phase_visits, tx.graph.settings.max_phase_visits
     )
     if visits > limit:
-        run = put(tx, attrs.evolve(run, phase=name, step="", child=""))
+        run = put(tx, evolve(run, phase=name, step="", child=""))
         pl.escalate(tx, run, f"enter: phase `{name}` exceeded {limit} visits")
         return
     run = put(
         tx,
-        attrs.evolve(
+        evolve(
             run,
             state="running",
             phase=name,
@@ -85,8 +84,10 @@ def enter(tx: Tx, run: Run, name: str) -> None:
 
 
 def _cwd(tx: Tx, run: Run) -> str:
-    default = run.workspace or tx.graph.settings.project_root
-    return render_opt(phase_of(tx, run).cwd, scope(tx, run), default)
+    cwd = phase_of(tx, run).cwd
+    if cwd is None:
+        return run.workspace or tx.graph.settings.project_root
+    return render_template(cwd, scope(tx, run))
 
 
 def _fence(run: Run, lock_name: str | None) -> Fence | None:
@@ -98,50 +99,48 @@ def _start_guard(tx: Tx, run: Run, key: str, phase_name: str) -> None:
     gid = guard.start(
         tx, key, run.id, phase_name, scope(tx, run, guard=key.rpartition(".")[2]), cwd, env(tx, run)
     )
-    put(tx, attrs.evolve(tx.world.runs[run.id], child=gid or ""))
+    put(tx, evolve(tx.world.runs[run.id], child=gid or ""))
 
 
 def advance(tx: Tx, run: Run) -> None:
+    """Execute steps from `run.step` until one must wait; records the step it waits in."""
     defn = phase_of(tx, run)
-    if run.step in ("pre", "post"):
-        guards = defn.pre if run.step == "pre" else defn.post
+    step = run.step
+    if step in ("pre", "post"):
+        guards = defn.pre if step == "pre" else defn.post
         if run.index < len(guards):
             _start_guard(tx, run, guards[run.index], run.phase)
             return
-        if run.step == "post":
+        if step == "post":
             release(tx, run)
             pl.route(tx, tx.world.runs[run.id], ok=True)
             return
-        run = put(tx, attrs.evolve(run, step="lock"))
-    if run.step == "lock":
-        if defn.lock is not None and not run.holds_lock:
-            got = lock.acquire(tx, defn.lock, run.id, run.phase)
-            if got == "waiting":
-                _wait(tx, run, "lock", defn.lock)
-                return
-            run = put(
-                tx, attrs.evolve(run, holds_lock=True, lock_token=tx.world.locks[defn.lock].token)
-            )
-        run = put(tx, attrs.evolve(run, step="slot"))
-    if run.step == "slot":
-        if defn.semaphore is not None and not run.holds_slot:
-            if semaphore.acquire(tx, defn.semaphore, run.id) == "waiting":
-                _wait(tx, run, "semaphore", defn.semaphore)
-                return
-            run = put(tx, attrs.evolve(run, holds_slot=True))
-        run = put(tx, attrs.evolve(run, step="act"))
+        step = "lock"
+    if step == "lock" and defn.lock is not None and not run.holds_lock:
+        run = put(tx, evolve(run, step="lock"))
+        if lock.acquire(tx, defn.lock, run.id, run.phase) == "waiting":
+            _wait(tx, run, "lock", defn.lock)
+            return
+        token = tx.world.locks[defn.lock].token
+        run = put(tx, evolve(run, holds_lock=True, lock_token=token))
+    if step in ("lock", "slot") and defn.semaphore is not None and not run.holds_slot:
+        run = put(tx, evolve(run, step="slot"))
+        if semaphore.acquire(tx, defn.semaphore, run.id) == "waiting":
+            _wait(tx, run, "semaphore", defn.semaphore)
+            return
+        run = put(tx, evolve(run, holds_slot=True))
     _act(tx, run)
 
 
 def _wait(tx: Tx, run: Run, on: str, name: str) -> None:
     if run.state != "waiting":
-        run = put(tx, attrs.evolve(run, state="waiting"))
+        run = put(tx, evolve(run, state="waiting"))
         tx.emit("pipeline:waiting", run.name, **pl.payload(tx, run), on=on, waiting_for=name)
 
 
 def _resume(tx: Tx, run: Run) -> Run:
     if run.state in ("waiting", "escalated"):
-        run = put(tx, attrs.evolve(run, state="running", escalation=""))
+        run = put(tx, evolve(run, state="running", escalation=""))
         tx.emit("pipeline:resumed", run.name, **pl.payload(tx, run), by="core")
     return run
 
@@ -149,9 +148,9 @@ def _resume(tx: Tx, run: Run) -> Run:
 def _act(tx: Tx, run: Run) -> None:
     defn = phase_of(tx, run)
     if defn.action == "none":
-        run = put(tx, attrs.evolve(run, step="post", index=0))
-        advance(tx, run)
+        advance(tx, put(tx, evolve(run, step="post", index=0)))
         return
+    run = put(tx, evolve(run, step="act"))
     sc = scope(tx, run)
     try:
         cwd = _cwd(tx, run)
@@ -176,7 +175,7 @@ def _act(tx: Tx, run: Run) -> None:
         child = strategy.start(
             tx, defn.strategy, run.id, run.phase, sc, cwd, env(tx, run), timeout, fence
         )
-    run = put(tx, attrs.evolve(tx.world.runs[run.id], child=child))
+    run = put(tx, evolve(tx.world.runs[run.id], child=child))
     if timeout is not None and defn.action != "run":
         tx.set_timer(f"run:{run.id}:timeout", tx.now + timeout)
 
@@ -185,11 +184,11 @@ def start_recovery(tx: Tx, run: Run, key: str) -> None:
     """`on_fail = strategy:S`: run S in this phase as recovery (its verdict routes as the act)."""
     defn = phase_of(tx, run)
     sc = scope(tx, run)
-    run = put(tx, attrs.evolve(run, state="running", step="act", recovering=True))
+    run = put(tx, evolve(run, state="running", step="act", recovering=True))
     child = strategy.start(
         tx, key, run.id, run.phase, sc, _cwd(tx, run), env(tx, run), defn.timeout_us, None
     )
-    put(tx, attrs.evolve(tx.world.runs[run.id], child=child))
+    put(tx, evolve(tx.world.runs[run.id], child=child))
 
 
 def on_guard(tx: Tx, run: Run, verdict: str, payload: dict[str, Any]) -> None:
@@ -197,7 +196,7 @@ def on_guard(tx: Tx, run: Run, verdict: str, payload: dict[str, Any]) -> None:
         tx.ignored(run.step, f"guard:{verdict}")
         return
     if verdict == "passed":
-        run = _resume(tx, attrs.evolve(run, child="", index=run.index + 1))
+        run = _resume(tx, evolve(run, child="", index=run.index + 1))
         run = put(tx, run)
         if run.step == "gate":
             gate_next(tx, run)
@@ -209,12 +208,10 @@ def on_guard(tx: Tx, run: Run, verdict: str, payload: dict[str, Any]) -> None:
         else:
             _wait(tx, run, "guard", str(payload.get("guard", "")))
     elif verdict == "failed":
-        put(tx, attrs.evolve(run, child=""))
+        put(tx, evolve(run, child=""))
         fail(tx, tx.world.runs[run.id], str(payload.get("error", "guard failed")))
     elif payload.get("on_timeout") == "escalate":
-        run = put(
-            tx, attrs.evolve(run, state="escalated", escalation=str(payload.get("escalation", "")))
-        )
+        run = put(tx, evolve(run, state="escalated", escalation=str(payload.get("escalation", ""))))
         tx.emit(
             "pipeline:escalated",
             run.name,
@@ -230,9 +227,7 @@ def gate(tx: Tx, run: Run, target: str) -> None:
     """Leaving `init` (or at creation): evaluate the `blocked` pre guards once (§L6.2)."""
     run = put(
         tx,
-        attrs.evolve(
-            run, state="running", phase="blocked", step="gate", index=0, gate_target=target
-        ),
+        evolve(run, state="running", phase="blocked", step="gate", index=0, gate_target=target),
     )
     gate_next(tx, run)
 
@@ -249,7 +244,7 @@ def _enter_blocked(tx: Tx, run: Run) -> None:
     visits = run.attempts.get("blocked", 0) + 1
     run = put(
         tx,
-        attrs.evolve(
+        evolve(
             run,
             state="waiting",
             step="pre",
@@ -272,22 +267,20 @@ def on_granted(tx: Tx, run: Run, kind: str) -> None:
         assert name is not None
         run = put(
             tx,
-            attrs.evolve(run, holds_lock=True, lock_token=tx.world.locks[name].token, step="slot"),
+            evolve(run, holds_lock=True, lock_token=tx.world.locks[name].token, step="slot"),
         )
     else:
-        run = put(tx, attrs.evolve(run, holds_slot=True, step="act"))
+        run = put(tx, evolve(run, holds_slot=True, step="act"))
     advance(tx, run)
 
 
 def on_action(tx: Tx, run: Run, ok: bool, error: str = "") -> None:
     tx.cancel_timer(f"run:{run.id}:timeout")
-    run = _resume(tx, attrs.evolve(run, child=""))
-    run = put(tx, run)
+    run = _resume(tx, run)
     if ok:
-        run = put(tx, attrs.evolve(run, step="post", index=0))
-        advance(tx, run)
+        advance(tx, put(tx, evolve(run, child="", step="post", index=0)))
     else:
-        fail(tx, run, error)
+        fail(tx, put(tx, evolve(run, child="")), error)
 
 
 def stop_child(tx: Tx, run: Run) -> None:
@@ -303,7 +296,7 @@ def stop_child(tx: Tx, run: Run) -> None:
     elif run.child in tx.world.outbox:
         tx.io(KillProcessGroup(run.child, owner=owner(run)))
         tx.set(outbox=tx.world.outbox.delete(run.child))
-    put(tx, attrs.evolve(tx.world.runs[run.id], child=""))
+    put(tx, evolve(tx.world.runs[run.id], child=""))
 
 
 def release(tx: Tx, run: Run) -> None:
@@ -320,12 +313,14 @@ def release(tx: Tx, run: Run) -> None:
         else:
             lock.leave(tx, defn.lock, run.id)
     tx.cancel_timer(f"run:{run.id}:timeout")
-    put(tx, attrs.evolve(tx.world.runs[run.id], holds_lock=False, holds_slot=False, step=""))
+    current = tx.world.runs[run.id]
+    if current.holds_lock or current.holds_slot or current.step:
+        put(tx, evolve(current, holds_lock=False, holds_slot=False, step=""))
 
 
 def fail(tx: Tx, run: Run, reason: str) -> None:
     step = run.step or "enter"
     stop_child(tx, run)
     release(tx, tx.world.runs[run.id])
-    run = put(tx, attrs.evolve(tx.world.runs[run.id], error=f"{step}: {reason}"))
+    run = put(tx, evolve(tx.world.runs[run.id], error=f"{step}: {reason}"))
     pl.route(tx, run, ok=False)

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import attrs
-
 from ojlang.runtime.core import escalation, phase, workspace
 from ojlang.runtime.core import queue as q
 from ojlang.runtime.core.ctx import Tx
+from ojlang.runtime.core.data import evolve
 from ojlang.runtime.core.effects import Notify
 from ojlang.runtime.core.graph import Edge, Pipeline
 from ojlang.runtime.core.ids import run_id, sanitize
@@ -182,7 +181,7 @@ def start(
     )
     if pipe.group is not None:
         try:
-            run = attrs.evolve(run, group_key=render_template(pipe.group, scope(tx, run)))
+            run = evolve(run, group_key=render_template(pipe.group, scope(tx, run)))
         except RenderError as exc:
             return None, f"invalid: group: {exc}"
         busy = [
@@ -204,7 +203,7 @@ def start(
         inputs={k: values.get(k) for k in pipe.inputs},
     )
     if not _slot_free(tx, run):
-        run = put(tx, attrs.evolve(run, state="queued"))
+        run = put(tx, evolve(run, state="queued"))
         tx.emit("pipeline:waiting", run.name, **payload(tx, run), on="concurrency")
         return run, ""
     _prepare(tx, run)
@@ -223,14 +222,14 @@ def _slot_free(tx: Tx, run: Run) -> bool:
 
 def _prepare(tx: Tx, run: Run) -> None:
     if pipeline_of(tx, run).worktree:
-        put(tx, attrs.evolve(run, state="created"))
+        put(tx, evolve(run, state="created"))
         workspace.create(tx, run.workspace, run.workspace, run.branch, owner=run.id)
     else:
         begin(tx, run)
 
 
 def begin(tx: Tx, run: Run) -> None:
-    run = put(tx, attrs.evolve(run, state="running"))
+    run = put(tx, evolve(run, state="running"))
     tx.emit("pipeline:started", run.name, **payload(tx, run))
     _notify(tx, run, "on_start")
     first = pipeline_of(tx, run).phases[0].name
@@ -253,7 +252,7 @@ def _go(tx: Tx, run: Run, edge: Edge, from_init: bool) -> None:
 def route(tx: Tx, run: Run, ok: bool) -> None:
     """A phase ended: follow its success edge or apply its `on_fail` (§3.1, §L4.6)."""
     defn = phase_of(tx, run)
-    run = put(tx, attrs.evolve(run, last_ok=ok, step=""))
+    run = put(tx, evolve(run, last_ok=ok, step=""))
     if run.phase == "failed":
         end(tx, run, "failed", run.error or "failed")
         return
@@ -277,7 +276,7 @@ def route(tx: Tx, run: Run, ok: bool) -> None:
             end(tx, run, "failed", run.error)
     elif of.kind == "retry" and run.retries.get(run.phase, 0) < of.count:
         count = run.retries.get(run.phase, 0) + 1
-        run = put(tx, attrs.evolve(run, retries={**run.retries, run.phase: count}, step="retry"))
+        run = put(tx, evolve(run, retries={**run.retries, run.phase: count}, step="retry"))
         tx.set_timer(f"run:{run.id}:retry", tx.now + of.delay_us)
         tx.emit(
             "pipeline:retry", run.name, **payload(tx, run), count=count, after_s=of.delay_us / 1e6
@@ -292,7 +291,7 @@ def route(tx: Tx, run: Run, ok: bool) -> None:
 
 def escalate(tx: Tx, run: Run, error: str) -> None:
     eid = escalation.open_(tx, "phase_failed", f"run:{run.id}", run.name, error or "phase failed")
-    run = put(tx, attrs.evolve(run, state="escalated", escalation=eid, error=error, step=""))
+    run = put(tx, evolve(run, state="escalated", escalation=eid, error=error, step=""))
     tx.emit("pipeline:escalated", run.name, **payload(tx, run), escalation=eid, error=error)
     _notify(tx, run, "on_escalate")
 
@@ -303,12 +302,12 @@ def on_exhausted(tx: Tx, run: Run, on_exhaust: str) -> None:
     strategy_key = phase_of(tx, run).strategy
     defn = tx.graph.strategies.get(strategy_key or "") if not run.recovering else None
     if on_exhaust == "escalate":
-        run = put(tx, attrs.evolve(run, state="escalated", error="act: strategy exhausted"))
+        run = put(tx, evolve(run, state="escalated", error="act: strategy exhausted"))
         tx.emit("pipeline:escalated", run.name, **payload(tx, run), escalation="", error=run.error)
         return
     tx.cancel_timer(f"run:{run.id}:timeout")
-    phase.release(tx, put(tx, attrs.evolve(run, child="")))
-    run = put(tx, attrs.evolve(tx.world.runs[run.id], error="act: strategy exhausted"))
+    phase.release(tx, put(tx, evolve(run, child="")))
+    run = put(tx, evolve(tx.world.runs[run.id], error="act: strategy exhausted"))
     if on_exhaust == "goto":
         target = defn.on_exhaust_target if defn is not None else Edge(terminal="failed")
         _go(tx, run, target, from_init=False)
@@ -330,9 +329,7 @@ def end(tx: Tx, run: Run, state: str, error: str = "", keep_workspace: bool = Fa
             tx.cancel_timer(f"run:{run.id}:{which}")
     run = put(
         tx,
-        attrs.evolve(
-            tx.world.runs[run.id], state=state, error=error, ended_us=tx.now, step="", child=""
-        ),
+        evolve(tx.world.runs[run.id], state=state, error=error, ended_us=tx.now, step="", child=""),
     )
     escalation.moot(tx, f"run:{run.id}")
     if run.item_claim:
@@ -371,7 +368,7 @@ def end_by_word(tx: Tx, run: Run, word: str) -> None:
         end(tx, run, "failed", word)
         return
     queue, claim = run.item_queue, run.item_claim
-    run = put(tx, attrs.evolve(run, item_claim=""))
+    run = put(tx, evolve(run, item_claim=""))
     if word == "requeue":
         q.release(tx, queue, claim, "requeue")
         end(tx, run, "cancelled", "requeued")
@@ -386,7 +383,7 @@ def _dequeue(tx: Tx, ended: Run) -> None:
         return
     for run in sorted(_live_of(tx, ended.pipeline), key=lambda r: (r.created_us, r.id)):
         if run.state == "queued" and _slot_free(tx, run):
-            _prepare(tx, put(tx, attrs.evolve(run, state="created")))
+            _prepare(tx, put(tx, evolve(run, state="created")))
 
 
 def _notify(tx: Tx, run: Run, which: str) -> None:
@@ -419,7 +416,7 @@ def resume(tx: Tx, run: Run, at: str | None, by: str = "operator") -> str | None
     phase.stop_child(tx, run)
     run = put(
         tx,
-        attrs.evolve(tx.world.runs[run.id], state="running", escalation="", error="", ended_us=0),
+        evolve(tx.world.runs[run.id], state="running", escalation="", error="", ended_us=0),
     )
     tx.emit("pipeline:resumed", run.name, **payload(tx, run), by=by)
     phase.enter(tx, run, target)
@@ -451,7 +448,7 @@ def block(tx: Tx, run: Run) -> str | None:
         return "conflict"
     phase.stop_child(tx, run)
     phase.release(tx, tx.world.runs[run.id])
-    run = put(tx, attrs.evolve(tx.world.runs[run.id], gate_target=run.phase))
+    run = put(tx, evolve(tx.world.runs[run.id], gate_target=run.phase))
     phase.enter(tx, run, "blocked")
     return None
 
@@ -461,7 +458,7 @@ def on_escalation(tx: Tx, run: Run, option: str) -> None:
     if option == "retry":
         resume(tx, run, None, by="escalation")
     elif option == "skip":
-        run = put(tx, attrs.evolve(run, state="running", escalation=""))
+        run = put(tx, evolve(run, state="running", escalation=""))
         tx.emit("pipeline:resumed", run.name, **payload(tx, run), by="escalation")
         route(tx, run, ok=True)
     elif option.startswith("goto:"):

@@ -17,11 +17,11 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-import attrs
 from immutables import Map
 
 from ojlang.runtime.core import expr
 from ojlang.runtime.core.ctx import Tx
+from ojlang.runtime.core.data import evolve, record
 from ojlang.runtime.core.graph import ChainWord, OrderKey, Queue
 from ojlang.runtime.core.ids import claim_id, item_id, short_hash
 from ojlang.runtime.core.table import Transition
@@ -71,7 +71,7 @@ TABLE = (
 LIVE = frozenset({"ready", "claimed", "parked"})
 
 
-@attrs.frozen
+@record
 class Claim:
     id: str
     holder: str
@@ -79,7 +79,7 @@ class Claim:
     visible_until_us: int
 
 
-@attrs.frozen
+@record
 class Item:
     id: str
     queue: str
@@ -108,7 +108,7 @@ class Item:
         }
 
 
-@attrs.frozen
+@record
 class QueueState:
     name: str
     items: Map[str, Item] = Map()
@@ -131,7 +131,7 @@ def _put_item(tx: Tx, q: QueueState, item: Item) -> QueueState:
             dedupe = dedupe.set(item.dedupe_key, item.id)
         elif dedupe.get(item.dedupe_key) == item.id:
             dedupe = dedupe.delete(item.dedupe_key)
-    q = attrs.evolve(q, items=q.items.set(item.id, item), dedupe=dedupe)
+    q = evolve(q, items=q.items.set(item.id, item), dedupe=dedupe)
     tx.set(queues=tx.world.queues.set(q.name, q))
     return q
 
@@ -168,7 +168,7 @@ def push(
         iid = item_id(name, tx.ids)
     prio = priority if priority is not None else int(data.get("priority", 0) or 0)
     item = Item(iid, name, dict(data), prio, tx.now, q.arrivals + 1, dedupe_key=key)
-    q = _put_item(tx, attrs.evolve(q, arrivals=q.arrivals + 1), item)
+    q = _put_item(tx, evolve(q, arrivals=q.arrivals + 1), item)
     _event(tx, "added", item, priority=prio, retry=False)
     return iid, False
 
@@ -237,7 +237,7 @@ def claim(tx: Tx, name: str, holder: str, vt_us: int | None = None) -> Item | No
     item = candidates[0]
     vt = vt_us if vt_us is not None else _defn(tx, name).visibility_timeout_us
     cid = claim_id(item.id, item.claims + 1)
-    item = attrs.evolve(
+    item = evolve(
         item,
         state="claimed",
         attempts=item.attempts + 1,
@@ -263,7 +263,7 @@ def extend(tx: Tx, name: str, cid: str, vt_us: int | None = None) -> bool:
     if item is None or item.claim is None:
         return False
     vt = vt_us if vt_us is not None else _defn(tx, name).visibility_timeout_us
-    item = attrs.evolve(item, claim=attrs.evolve(item.claim, visible_until_us=tx.now + vt))
+    item = evolve(item, claim=evolve(item.claim, visible_until_us=tx.now + vt))
     _put_item(tx, get(tx, name), item)
     tx.set_timer(f"vis:{name}:{cid}", tx.now + vt)
     return True
@@ -280,7 +280,7 @@ def complete(tx: Tx, name: str, cid: str, outcome: str = "done") -> bool:
     item = _settle(tx, name, cid)
     if item is None:
         return False
-    item = attrs.evolve(item, state="done", claim=None, outcome=outcome, ended_us=tx.now)
+    item = evolve(item, state="done", claim=None, outcome=outcome, ended_us=tx.now)
     _put_item(tx, get(tx, name), item)
     _event(tx, "complete", item, outcome=outcome)
     return True
@@ -290,7 +290,7 @@ def release(tx: Tx, name: str, cid: str, reason: str = "released") -> bool:
     item = _settle(tx, name, cid)
     if item is None:
         return False
-    item = attrs.evolve(item, state="ready", claim=None, attempts=item.attempts - 1)
+    item = evolve(item, state="ready", claim=None, attempts=item.attempts - 1)
     _put_item(tx, get(tx, name), item)
     _event(tx, "released", item, reason=reason)
     return True
@@ -302,9 +302,9 @@ def fail(tx: Tx, name: str, cid: str, reason: str = "failed") -> str | None:
     if item is None:
         return None
     defn = _defn(tx, name)
-    item = attrs.evolve(item, claim=None, last_error=reason)
+    item = evolve(item, claim=None, last_error=reason)
     if item.attempts <= defn.max_retries:
-        item = attrs.evolve(item, state="ready")
+        item = evolve(item, state="ready")
         _put_item(tx, get(tx, name), item)
         _event(tx, "failed", item, reason=reason)
         return "ready"
@@ -315,24 +315,24 @@ def dead_letter(tx: Tx, name: str, cid: str, reason: str) -> bool:
     item = _settle(tx, name, cid)
     if item is None:
         return False
-    defn = attrs.evolve(_defn(tx, name), on_exhaust=ChainWord("dead"))
-    exhaust(tx, attrs.evolve(item, claim=None, last_error=reason), defn)
+    defn = evolve(_defn(tx, name), on_exhaust=ChainWord("dead"))
+    exhaust(tx, evolve(item, claim=None, last_error=reason), defn)
     return True
 
 
 def exhaust(tx: Tx, item: Item, defn: Queue) -> str:
     word = defn.on_exhaust
     if word.word == "dead":
-        item = attrs.evolve(item, state="dead", ended_us=tx.now)
+        item = evolve(item, state="dead", ended_us=tx.now)
         _event(tx, "deadlettered", item, reason=item.last_error)
         if defn.dead.retention_us:
             tx.set_timer(f"qdead:{item.queue}:{item.id}", tx.now + defn.dead.retention_us)
     elif word.word == "abandon":
-        item = attrs.evolve(item, state="done", outcome="abandoned", ended_us=tx.now)
+        item = evolve(item, state="done", outcome="abandoned", ended_us=tx.now)
         _event(tx, "complete", item, outcome="abandoned")
     else:  # escalate, wait[:D]
         until = tx.now + word.duration_us if word.duration_us else None
-        item = attrs.evolve(item, state="parked", parked_until_us=until)
+        item = evolve(item, state="parked", parked_until_us=until)
         if until is not None:
             tx.set_timer(f"qpark:{item.queue}:{item.id}", until)
         _event(tx, "failed", item, reason=item.last_error, parked=True)
@@ -348,8 +348,8 @@ def retry(tx: Tx, name: str, iid: str) -> bool:
     tx.cancel_timer(f"qdead:{name}:{iid}")
     q = get(tx, name)
     if item.dedupe_key and item.dedupe_key in q.dedupe:  # a live duplicate took the key
-        item = attrs.evolve(item, dedupe_key="")
-    item = attrs.evolve(item, state="ready", attempts=0, parked_until_us=None, outcome="")
+        item = evolve(item, dedupe_key="")
+    item = evolve(item, state="ready", attempts=0, parked_until_us=None, outcome="")
     _put_item(tx, q, item)
     _event(tx, "added", item, priority=item.priority, retry=True)
     return True
@@ -361,7 +361,7 @@ def drop(tx: Tx, name: str, iid: str, reason: str = "operator") -> bool:
         return False
     tx.cancel_timer(f"qpark:{name}:{iid}")
     tx.cancel_timer(f"qdead:{name}:{iid}")
-    item = attrs.evolve(item, state="dropped", ended_us=tx.now)
+    item = evolve(item, state="dropped", ended_us=tx.now)
     _put_item(tx, get(tx, name), item)
     _event(tx, "dropped", item, reason=reason)
     return True
@@ -371,7 +371,7 @@ def delete(tx: Tx, name: str, iid: str) -> None:
     q = get(tx, name)
     item = q.items[iid]
     dedupe = q.dedupe.delete(item.dedupe_key) if q.dedupe.get(item.dedupe_key) == iid else q.dedupe
-    q = attrs.evolve(q, items=q.items.delete(iid), dedupe=dedupe)
+    q = evolve(q, items=q.items.delete(iid), dedupe=dedupe)
     tx.set(queues=tx.world.queues.set(name, q))
 
 

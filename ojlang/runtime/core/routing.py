@@ -4,15 +4,14 @@ workers, watchers, `[events]` hooks (`RunShell(hook)`) and `[notify]` rules (`No
 
 from __future__ import annotations
 
-import attrs
-
 from ojlang.runtime.core import guard as guard_m
 from ojlang.runtime.core import phase, strategy, subs, watcher, worker
 from ojlang.runtime.core import pipeline as pl
 from ojlang.runtime.core.ctx import Tx
+from ojlang.runtime.core.data import evolve
 from ojlang.runtime.core.effects import Notify, RunShell
 from ojlang.runtime.core.events import RESERVED_SCOPES, Event
-from ojlang.runtime.core.patterns import matches
+from ojlang.runtime.core.patterns import first_segment, matches
 from ojlang.runtime.core.run import Run, put
 from ojlang.runtime.core.templates import RenderError, render_opt, render_template
 
@@ -45,7 +44,7 @@ def route(tx: Tx, event: Event) -> None:
     elif name == "lock:lost":
         run = live_run(tx, p["holder"])
         if run is not None and run.holds_lock:
-            phase.fail(tx, attrs.evolve(run, holds_lock=False), "lock lost")
+            phase.fail(tx, evolve(run, holds_lock=False), "lock lost")
     elif name == "queue:item:added":
         for key, w in tx.world.workers.items():
             if tx.graph.workers[key].queue == event.subject and w.state in ("idle", "running"):
@@ -72,7 +71,7 @@ def _strategy(tx: Tx, event: Event) -> None:
     run = live_run(tx, event.payload.get("owner"))
     if run is None or run.phase != event.payload.get("phase") or run.step != "act":
         return
-    run = attrs.evolve(run, child=str(event.payload.get("instance")))
+    run = evolve(run, child=str(event.payload.get("instance")))
     if verb == "succeeded":
         phase.on_action(tx, run, True)
     elif verb == "failed":
@@ -98,7 +97,7 @@ def _task_end(tx: Tx, event: Event) -> None:
         return
     if event.name == "task:complete":
         outputs = {k: v for k, v in dict(p.get("outputs") or {}).items()}
-        run = put(tx, attrs.evolve(run, vars={**run.vars, **outputs}))
+        run = put(tx, evolve(run, vars={**run.vars, **outputs}))
         phase.on_action(tx, run, True)
     elif p.get("end_run"):
         pl.end_by_word(tx, run, str(p["end_run"]))
@@ -128,7 +127,27 @@ def _event_scope(event: Event) -> dict[str, object]:
     }
 
 
+_INTEREST: dict[str, frozenset[str]] = {}
+
+
+def _interest(tx: Tx) -> frozenset[str]:
+    """First segments that some hook or notify pattern of the current graph can match."""
+    h = tx.world.graph_hash
+    found = _INTEREST.get(h)
+    if found is None:
+        heads: set[str] = set()
+        for rb in tx.graph.runbooks.values():
+            texts = [x.pattern.text for x in rb.hooks] + [p.text for p in rb.notify.on]
+            texts += [r.on.text for r in rb.notify.rules]
+            heads.update(first_segment(t) for t in texts)
+        found = _INTEREST[h] = frozenset(heads)
+    return found
+
+
 def _hooks(tx: Tx, event: Event) -> None:
+    interest = _interest(tx)
+    if event.scope not in interest and "*" not in interest:
+        return
     graph = tx.graph
     runbook = event.payload.get("runbook")
     custom = event.scope not in RESERVED_SCOPES

@@ -9,12 +9,13 @@ from typing import Any
 import attrs
 
 from ojlang.runtime.core.ctx import Tx
+from ojlang.runtime.core.data import record
 from ojlang.runtime.core.graph import Phase, Pipeline
 
 TERMINAL = frozenset({"done", "failed", "cancelled"})
 
 
-@attrs.frozen
+@record
 class Run:
     id: str
     runbook: str

@@ -13,11 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import attrs
-
 from ojlang.runtime.core import lock, semaphore
 from ojlang.runtime.core import queue as q
 from ojlang.runtime.core.ctx import Tx
+from ojlang.runtime.core.data import evolve, record
 from ojlang.runtime.core.effects import (
     KillSession,
     ListSessions,
@@ -48,7 +47,7 @@ TABLE = (
 )
 
 
-@attrs.frozen
+@record
 class ScannerState:
     key: str
     state: str = "idle"
@@ -81,13 +80,13 @@ def init(tx: Tx, key: str, previous: ScannerState | None) -> None:
 def command(tx: Tx, key: str, verb: str, dry_run: bool = False) -> None:
     s = tx.world.scanners[key]
     if verb == "enable":
-        s = _put(tx, attrs.evolve(s, enabled=True))
+        s = _put(tx, evolve(s, enabled=True))
         tx.set_timer(f"scanner:{key}:scan", tx.now + _defn(tx, key).interval_us)
     elif verb == "disable":
-        _put(tx, attrs.evolve(s, enabled=False))
+        _put(tx, evolve(s, enabled=False))
         tx.cancel_timer(f"scanner:{key}:scan")
     else:
-        _put(tx, attrs.evolve(s, dry_run_once=dry_run))
+        _put(tx, evolve(s, dry_run_once=dry_run))
         scan(tx, key, "operator")
 
 
@@ -99,7 +98,7 @@ def scan(tx: Tx, key: str, by: str) -> None:
     if s.state != "idle":
         tx.ignored(s.state, "scan")
         return
-    _put(tx, attrs.evolve(s, state="scanning"))
+    _put(tx, evolve(s, state="scanning"))
     tx.emit("scanner:started", _name(key), scanner=_name(key), by=by)
     src = defn.source
     owner = f"scanner:{key}"
@@ -141,7 +140,7 @@ def resources(tx: Tx, key: str, found: list[dict[str, Any]]) -> None:
     ids = [str(r.get("id")) for r in selected]
     tx.emit("scanner:found", _name(key), scanner=_name(key), count=len(ids), ids=ids)
     if not selected or defn.dry_run or s.dry_run_once:
-        _put(tx, attrs.evolve(s, state="idle", dry_run_once=False))
+        _put(tx, evolve(s, state="idle", dry_run_once=False))
         return
     errors = []
     for rec in selected:
@@ -154,7 +153,7 @@ def resources(tx: Tx, key: str, found: list[dict[str, Any]]) -> None:
 def _done(tx: Tx, key: str, selected: list[dict[str, Any]], error: str) -> None:
     s = tx.world.scanners[key]
     count = len(selected) - (error.count(";") + 1 if error else 0)
-    s = _put(tx, attrs.evolve(s, state="idle", total=s.total + max(count, 0), dry_run_once=False))
+    s = _put(tx, evolve(s, state="idle", total=s.total + max(count, 0), dry_run_once=False))
     if selected:
         tx.emit(
             "scanner:cleaned", _name(key), scanner=_name(key), count=max(count, 0), total=s.total
@@ -205,7 +204,7 @@ def _cleanup(tx: Tx, defn: Scanner, rec: dict[str, Any]) -> str:
         name = defn.source.name
         if how == "dead_letter":
             item = q.get(tx, name).items[str(rec["id"])]
-            q.exhaust(tx, item, attrs.evolve(tx.graph.queues[name], on_exhaust=ChainWord("dead")))
+            q.exhaust(tx, item, evolve(tx.graph.queues[name], on_exhaust=ChainWord("dead")))
         else:
             if how == "archive":
                 tx.io(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import attrs
 
 from ojlang.runtime.core.ctx import Tx
+from ojlang.runtime.core.data import evolve, record
 from ojlang.runtime.core.graph import Semaphore
 from ojlang.runtime.core.lock import holder_live
 from ojlang.runtime.core.table import Transition
@@ -61,7 +62,7 @@ class SemWaiter:
     requested_us: int
 
 
-@attrs.frozen
+@record
 class SemaphoreState:
     name: str
     max: int = 1
@@ -107,7 +108,7 @@ def _arm(tx: Tx, name: str, holder: str, slot: Slot) -> None:
 
 def _grant(tx: Tx, sem: SemaphoreState, holder: str, weight: int) -> SemaphoreState:
     slot = Slot(weight, tx.now, tx.now)
-    sem = attrs.evolve(sem, holders={**sem.holders, holder: slot})
+    sem = evolve(sem, holders={**sem.holders, holder: slot})
     _arm(tx, sem.name, holder, slot)
     used = sem.used
     tx.emit(
@@ -131,8 +132,8 @@ def acquire(tx: Tx, name: str, holder: str, weight: int = 1) -> str:
     if held is not None:
         if held.weight != weight:
             return "conflict"
-        slot = attrs.evolve(held, heartbeat_us=tx.now)
-        _put(tx, attrs.evolve(sem, holders={**sem.holders, holder: slot}))
+        slot = evolve(held, heartbeat_us=tx.now)
+        _put(tx, evolve(sem, holders={**sem.holders, holder: slot}))
         _arm(tx, name, holder, slot)
         tx.emit(
             "semaphore:acquired", name, semaphore=name, holder=holder, weight=weight, extended=True
@@ -144,7 +145,7 @@ def acquire(tx: Tx, name: str, holder: str, weight: int = 1) -> str:
         _put(tx, _grant(tx, sem, holder, weight))
         return "granted"
     if all(w.holder != holder for w in sem.waiters):
-        sem = attrs.evolve(sem, waiters=(*sem.waiters, SemWaiter(holder, weight, tx.now)))
+        sem = evolve(sem, waiters=(*sem.waiters, SemWaiter(holder, weight, tx.now)))
         _put(tx, sem)
     tx.emit("semaphore:denied", name, semaphore=name, holder=holder, available=sem.max - sem.used)
     return "waiting"
@@ -152,10 +153,10 @@ def acquire(tx: Tx, name: str, holder: str, weight: int = 1) -> str:
 
 def _serve(tx: Tx, sem: SemaphoreState) -> SemaphoreState:
     waiters = [w for w in sem.waiters if holder_live(tx, w.holder)]
-    sem = attrs.evolve(sem, waiters=tuple(waiters))
+    sem = evolve(sem, waiters=tuple(waiters))
     while waiters and sem.used + waiters[0].weight <= sem.max:
         head = waiters.pop(0)
-        sem = attrs.evolve(sem, waiters=tuple(waiters))
+        sem = evolve(sem, waiters=tuple(waiters))
         sem = _grant(tx, sem, head.holder, head.weight)
     return sem
 
@@ -166,7 +167,7 @@ def release(tx: Tx, name: str, holder: str, reclaimed: bool = False) -> bool:
     if slot is None:
         return False
     tx.cancel_timer(timer_id(name, holder))
-    sem = attrs.evolve(sem, holders={k: v for k, v in sem.holders.items() if k != holder})
+    sem = evolve(sem, holders={k: v for k, v in sem.holders.items() if k != holder})
     if reclaimed:
         tx.emit("semaphore:reclaimed", name, semaphore=name, holder=holder, weight=slot.weight)
     tx.emit("semaphore:released", name, semaphore=name, holder=holder, weight=slot.weight)
@@ -178,7 +179,7 @@ def leave(tx: Tx, name: str, holder: str) -> None:
     """Drop `holder` from the waiters; lighter followers may now be served."""
     sem = _get(tx, name)
     if any(w.holder == holder for w in sem.waiters):
-        sem = attrs.evolve(sem, waiters=tuple(w for w in sem.waiters if w.holder != holder))
+        sem = evolve(sem, waiters=tuple(w for w in sem.waiters if w.holder != holder))
         _put(tx, _serve(tx, sem))
 
 
@@ -187,8 +188,8 @@ def heartbeat(tx: Tx, name: str, holder: str) -> bool:
     slot = sem.holders.get(holder)
     if slot is None:
         return False
-    slot = attrs.evolve(slot, heartbeat_us=tx.now)
-    _put(tx, attrs.evolve(sem, holders={**sem.holders, holder: slot}))
+    slot = evolve(slot, heartbeat_us=tx.now)
+    _put(tx, evolve(sem, holders={**sem.holders, holder: slot}))
     _arm(tx, name, holder, slot)
     return True
 

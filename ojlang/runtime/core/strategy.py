@@ -14,10 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import attrs
-
 from ojlang.runtime.core import escalation, task
 from ojlang.runtime.core.ctx import Tx
+from ojlang.runtime.core.data import evolve, record
 from ojlang.runtime.core.effects import Fence, KillProcessGroup, RunShell
 from ojlang.runtime.core.graph import Strategy
 from ojlang.runtime.core.table import Transition
@@ -49,7 +48,7 @@ TABLE = (
 )
 
 
-@attrs.frozen
+@record
 class StrategyInst:
     id: str
     strategy: str  # key
@@ -126,7 +125,7 @@ def start(
             _fail(tx, inst, f"checkpoint: {exc}")
             return sid
         eid = _shell(tx, inst, "checkpoint", script, 120.0)
-        _put(tx, attrs.evolve(inst, state="checkpointing", child=eid, child_kind="shell"))
+        _put(tx, evolve(inst, state="checkpointing", child=eid, child_kind="shell"))
     else:
         _attempt(tx, inst, 0)
     return sid
@@ -135,7 +134,7 @@ def start(
 def _attempt(tx: Tx, inst: StrategyInst, k: int) -> None:
     defn = _defn(tx, inst)
     if k >= len(defn.attempts):
-        _put(tx, attrs.evolve(inst, state="exhausted", k=k, child=""))
+        _put(tx, evolve(inst, state="exhausted", k=k, child=""))
         if defn.on_exhaust == "escalate":
             escalation.open_(
                 tx,
@@ -157,17 +156,17 @@ def _attempt(tx: Tx, inst: StrategyInst, k: int) -> None:
     _emit(tx, inst, "attempt:started", attempt_name=att.name, index=k)
     if att.task is not None:
         trid = task.start(tx, att.task, owner_of(inst), inst.owner, inst.phase, scope, inst.env, k)
-        inst = _put(tx, attrs.evolve(inst, state="trying", k=k, child=trid, child_kind="task"))
+        inst = _put(tx, evolve(inst, state="trying", k=k, child=trid, child_kind="task"))
     else:
         assert att.run is not None
         try:
             script = render_template(att.run, scope)
         except RenderError as exc:
-            inst = _put(tx, attrs.evolve(inst, state="trying", k=k, child="", child_kind=""))
+            inst = _put(tx, evolve(inst, state="trying", k=k, child="", child_kind=""))
             on_attempt_result(tx, inst, False, str(exc))
             return
         eid = _shell(tx, inst, "attempt", script, None if timeout is None else timeout / 1e6)
-        inst = _put(tx, attrs.evolve(inst, state="trying", k=k, child=eid, child_kind="shell"))
+        inst = _put(tx, evolve(inst, state="trying", k=k, child=eid, child_kind="shell"))
     if timeout is not None:
         tx.set_timer(f"strat:{inst.id}:timeout", tx.now + timeout)
 
@@ -184,7 +183,7 @@ def on_shell(tx: Tx, inst: StrategyInst, code: int | None, stdout: str) -> None:
     """A shell step of this instance exited."""
     if inst.state == "checkpointing":
         if code == 0:
-            _attempt(tx, attrs.evolve(inst, checkpoint=stdout.strip()), 0)
+            _attempt(tx, evolve(inst, checkpoint=stdout.strip()), 0)
         else:
             _fail(tx, inst, f"checkpoint exited {code}")
     elif inst.state == "rolling_back":
@@ -221,7 +220,7 @@ def on_attempt_result(tx: Tx, inst: StrategyInst, ok: bool, error: str = "") -> 
             _fail(tx, inst, f"rollback: {exc}")
             return
         eid = _shell(tx, inst, "rollback", script, 120.0)
-        _put(tx, attrs.evolve(inst, state="rolling_back", child=eid, child_kind="shell"))
+        _put(tx, evolve(inst, state="rolling_back", child=eid, child_kind="shell"))
         return
     _emit(tx, inst, "attempt:failed", attempt_name=att.name, error=error, rolling_back=False)
     _attempt(tx, inst, inst.k + 1)

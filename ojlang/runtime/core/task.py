@@ -21,6 +21,7 @@ import attrs
 
 from ojlang.runtime.core import escalation
 from ojlang.runtime.core.ctx import Tx
+from ojlang.runtime.core.data import evolve, record
 from ojlang.runtime.core.effects import (
     FileSpec,
     KillSession,
@@ -101,7 +102,7 @@ HOOK_PROGRAMS = frozenset({"claude", "oj-fake-agent"})
 PROMPT_KINDS = frozenset({"permission", "question", "plan"})
 
 
-@attrs.frozen
+@record
 class TaskRun:
     id: str
     run: str
@@ -186,7 +187,7 @@ def start(
         return trid
     env = {**env, **task_env, "OJ_TASK": defn.name, "OJ_TASK_ID": trid}
     hooks = shlex.split(command)[0].rpartition("/")[2] in HOOK_PROGRAMS if argv else False
-    _put(tx, attrs.evolve(tr, cwd=cwd, env=env, argv=argv, hooks=hooks))
+    _put(tx, evolve(tr, cwd=cwd, env=env, argv=argv, hooks=hooks))
     pump(tx)
     return trid
 
@@ -227,7 +228,7 @@ def _spawn(tx: Tx, tr: TaskRun) -> None:
         )
     tr = _put(
         tx,
-        attrs.evolve(
+        evolve(
             tr,
             state="starting",
             session=session,
@@ -259,7 +260,7 @@ def _end(tx: Tx, tr: TaskRun, state: str, error: str = "", end_run: str = "", **
     _cancel_timers(tx, tr)
     if tr.session:
         tx.set_timer(_t(tr, "linger"), tx.now + tx.graph.settings.linger_us)
-    tr = _put(tx, attrs.evolve(tr, state=state, error=error, ended_us=tx.now))
+    tr = _put(tx, evolve(tr, state=state, error=error, ended_us=tx.now))
     escalation.moot(tx, f"task:{tr.id}")
     if state == "done":
         _emit(tx, tr, "complete", **extra)
@@ -271,7 +272,7 @@ def _end(tx: Tx, tr: TaskRun, state: str, error: str = "", end_run: str = "", **
 def _running(tx: Tx, tr: TaskRun) -> TaskRun:
     defn = _defn(tx, tr)
     tx.cancel_timer(_t(tr, "startup"))
-    tr = _put(tx, attrs.evolve(tr, state="running", last_heartbeat_us=tx.now))
+    tr = _put(tx, evolve(tr, state="running", last_heartbeat_us=tx.now))
     _emit(tx, tr, "started", generation=tr.generation)
     if tr.generation == 1 and _t(tr, "timeout") not in tx.world.timers:
         tx.set_timer(_t(tr, "timeout"), tx.now + defn.timeout_us)
@@ -343,7 +344,7 @@ def on_signal(tx: Tx, tr: TaskRun, verb: str, source: str = "hook", **kw: Any) -
     elif verb in ("ready", "activity"):
         _activity(tx, tr, source)
     elif tr.state == "running":  # idle
-        tr = _put(tx, attrs.evolve(tr, state="idle", idle_since_us=tx.now))
+        tr = _put(tx, evolve(tr, state="idle", idle_since_us=tx.now))
         tx.emit("session:idle", tr.session, session=tr.session, source=source)
         tx.set_timer(_t(tr, "idle"), tx.now + tx.graph.settings.idle_grace_us)
     else:
@@ -369,9 +370,7 @@ def _activity(tx: Tx, tr: TaskRun, source: str) -> None:
             k: v for k, v in used.items() if _defn(tx, tr).on_stuck[int(k)].word == "restart"
         }
         cursor, used = 0, restart_steps
-    tr = _put(
-        tx, attrs.evolve(tr, state="running", last_heartbeat_us=tx.now, cursor=cursor, used=used)
-    )
+    tr = _put(tx, evolve(tr, state="running", last_heartbeat_us=tx.now, cursor=cursor, used=used))
     tx.set_timer(_t(tr, "idle"), tx.now + _defn(tx, tr).idle_timeout_us)
     if prev == "idle":
         tx.emit("session:active", tr.session, session=tr.session)
@@ -392,13 +391,13 @@ def _screen(tx: Tx, tr: TaskRun, prompt: str, error: str, retry_after_us: int) -
         return
     if prompt in PROMPT_KINDS:
         if tr.state in ("running", "idle"):
-            _put(tx, attrs.evolve(tr, state="stuck"))
+            _put(tx, evolve(tr, state="stuck"))
             _emit(tx, tr, "stuck", reason=f"prompt:{prompt}")
             escalation.open_(
                 tx, "agent_prompt", f"task:{tr.id}", name, f"agent shows a {prompt} prompt"
             )
         return
-    _put(tx, attrs.evolve(tr, state="stuck"))
+    _put(tx, evolve(tr, state="stuck"))
     _emit(tx, tr, "stuck", reason=f"error:{error}")
     if error in ("rate_limit", "network"):
         delay = retry_after_us if error == "rate_limit" and retry_after_us else 30_000_000
@@ -411,13 +410,13 @@ def on_probe(tx: Tx, tr: TaskRun, changed: bool) -> None:
     if tr.state != "confirming":
         tx.ignored(tr.state, "probe")
     elif changed:
-        _activity(tx, attrs.evolve(tr, state="running"), "probe")
+        _activity(tx, evolve(tr, state="running"), "probe")
     else:
         _stuck(tx, tr, "idle")
 
 
 def _stuck(tx: Tx, tr: TaskRun, reason: str, skip_nudge: bool = False) -> None:
-    tr = _put(tx, attrs.evolve(tr, state="stuck"))
+    tr = _put(tx, evolve(tr, state="stuck"))
     _emit(tx, tr, "stuck", reason=reason)
     ladder(tx, tr, skip_nudge)
 
@@ -432,12 +431,12 @@ def ladder(tx: Tx, tr: TaskRun, skip_nudge: bool = False) -> None:
     ):
         cursor += 1
     if cursor >= len(steps):
-        tr = _put(tx, attrs.evolve(tr, cursor=cursor))
+        tr = _put(tx, evolve(tr, cursor=cursor))
         escalation.open_(tx, "task_stuck", f"task:{tr.id}", _defn(tx, tr).name, "ladder ran out")
         return
     step = steps[cursor]
     used[str(cursor)] = used.get(str(cursor), 0) + 1
-    tr = _put(tx, attrs.evolve(tr, cursor=cursor, used=used))
+    tr = _put(tx, evolve(tr, cursor=cursor, used=used))
     tx.set_timer(_t(tr, "idle"), tx.now + _defn(tx, tr).idle_timeout_us)
     _word(tx, tr, step.word, used[str(cursor)])
 
@@ -467,7 +466,7 @@ def _word(tx: Tx, tr: TaskRun, word: str, count: int = 1) -> None:
 
 def nudge(tx: Tx, tr: TaskRun, text: str, count: int = 1) -> None:
     tx.io(SendKeys(tr.session, text, owner=f"task:{tr.id}"))
-    _put(tx, attrs.evolve(tr, last_nudge_us=tx.now))
+    _put(tx, evolve(tr, last_nudge_us=tx.now))
     _emit(tx, tr, "nudged", count=count)
 
 
@@ -487,7 +486,7 @@ def checkpoint_now(tx: Tx, tr: TaskRun) -> None:
 def restart(tx: Tx, tr: TaskRun, reason: str, counted: bool, message: str = "") -> None:
     _kill(tx, tr)
     tx.cancel_timer(_t(tr, "restart"))
-    tr = attrs.evolve(
+    tr = evolve(
         tr,
         generation=tr.generation + 1,
         cursor=0,
@@ -522,7 +521,7 @@ def on_timer(tx: Tx, tr: TaskRun, which: str) -> None:
     elif tr.state == "stuck":  # idle timer again
         ladder(tx, tr)
     elif tr.state in ("running", "idle"):
-        _put(tx, attrs.evolve(tr, state="confirming"))
+        _put(tx, evolve(tr, state="confirming"))
         tx.io(ProbeSession(tr.session, confirm=True, owner=f"task:{tr.id}"))
     else:
         tx.ignored(tr.state, which)
@@ -537,7 +536,7 @@ def on_done(
     if restart_:
         if tr.self_restarts >= 5:
             return "denied"
-        tr = attrs.evolve(tr, self_restarts=tr.self_restarts + 1)
+        tr = evolve(tr, self_restarts=tr.self_restarts + 1)
         restart(tx, tr, "self", counted=False, message=message)
         return None
     _end(tx, tr, "failed" if error is not None else "done", error or "", outputs=outputs)
@@ -545,7 +544,7 @@ def on_done(
 
 
 def on_checkpoint(tx: Tx, tr: TaskRun, message: str) -> None:
-    tr = _put(tx, attrs.evolve(tr, checkpoints=(*tr.checkpoints, message)))
+    tr = _put(tx, evolve(tr, checkpoints=(*tr.checkpoints, message)))
     _emit(tx, tr, "checkpoint", message=message)
     if tr.state in ("running", "idle", "stuck", "confirming"):
         _activity(tx, tr, "checkpoint")
@@ -567,7 +566,7 @@ def on_escalation(tx: Tx, tr: TaskRun, option: str, message: str) -> None:
     elif option in ("approve", "deny"):
         tx.io(SendKeys(tr.session, keys=(option,), owner=f"task:{tr.id}"))
     elif option == "wait":
-        _put(tx, attrs.evolve(tr, cursor=0, used={}))
+        _put(tx, evolve(tr, cursor=0, used={}))
     # `attach`: a note only
 
 

@@ -8,8 +8,6 @@ Timer ids (absolute `due_us` in `World.timers`): `run:ID:retry|timeout`, `vis:QU
 
 from __future__ import annotations
 
-import attrs
-
 from ojlang.runtime.core import (
     action,
     cron,
@@ -27,6 +25,7 @@ from ojlang.runtime.core import (
 from ojlang.runtime.core import pipeline as pl
 from ojlang.runtime.core import queue as q
 from ojlang.runtime.core.ctx import Tx
+from ojlang.runtime.core.data import evolve
 from ojlang.runtime.core.effects import KillProcessGroup, KillSession, RunShell
 from ojlang.runtime.core.routing import live_run
 from ojlang.runtime.core.run import Run, put
@@ -154,7 +153,7 @@ def _orphan(tx: Tx, name: str, holder: str, word: str | None) -> None:
     if run is None:
         return
     work = tx.graph.semaphores[name].on_orphan_work
-    run = put(tx, attrs.evolve(run, holds_slot=False))
+    run = put(tx, evolve(run, holds_slot=False))
     if work == "fail":
         phase.fail(tx, run, "slot orphaned")
     elif work == "escalate":

@@ -22,6 +22,7 @@ import attrs
 
 from ojlang.runtime.core import action, escalation, subs
 from ojlang.runtime.core.ctx import Tx
+from ojlang.runtime.core.data import evolve, record
 from ojlang.runtime.core.effects import RunShell
 from ojlang.runtime.core.graph import Watcher
 from ojlang.runtime.core.patterns import render_pattern
@@ -44,7 +45,7 @@ TABLE = (
 )
 
 
-@attrs.frozen
+@record
 class Episode:
     record: dict[str, Any]
     state: str = "responding"  # delaying responding exhausted
@@ -52,7 +53,7 @@ class Episode:
     uses: int = 0
 
 
-@attrs.frozen
+@record
 class WatcherState:
     key: str
     state: str = "active"
@@ -110,7 +111,7 @@ def on_event(tx: Tx, key: str, text: str) -> None:
     w = tx.world.watchers[key]
     _put(
         tx,
-        attrs.evolve(
+        evolve(
             w,
             event_count=w.event_count + 1,
             event_last_us=tx.now,
@@ -138,7 +139,7 @@ def check(tx: Tx, key: str, by: str) -> None:
         except RenderError as exc:
             tx.log("warning", f"watcher `{key}` source: {exc}")
             return
-        _put(tx, attrs.evolve(w, polling=True))
+        _put(tx, evolve(w, polling=True))
         tx.io(
             RunShell(
                 "source", script, tx.graph.settings.project_root, {}, 120.0, owner=f"watcher:{key}"
@@ -155,14 +156,14 @@ def check(tx: Tx, key: str, by: str) -> None:
                 "text": "\n".join(w.event_texts),
             }
         ]
-        _put(tx, attrs.evolve(w, event_count=0, event_texts=()))
+        _put(tx, evolve(w, event_count=0, event_texts=()))
     else:
         records = core_records(tx, src, tx.now)
     evaluate(tx, key, records)
 
 
 def on_source(tx: Tx, key: str, code: int | None, stdout: str, stderr: str) -> None:
-    _put(tx, attrs.evolve(tx.world.watchers[key], polling=False))
+    _put(tx, evolve(tx.world.watchers[key], polling=False))
     evaluate(tx, key, parse_shell(code, stdout, stderr))
 
 
@@ -173,7 +174,7 @@ def evaluate(tx: Tx, key: str, records: list[dict[str, Any]]) -> None:
         str(r.get("id")): (w.streaks.get(str(r.get("id")), 0) + 1 if failing(r) else 0)
         for r in records
     }
-    w = _put(tx, attrs.evolve(w, streaks=streaks))
+    w = _put(tx, evolve(w, streaks=streaks))
     met = {
         str(r.get("id")): r
         for r in records
@@ -188,7 +189,7 @@ def evaluate(tx: Tx, key: str, records: list[dict[str, Any]]) -> None:
             tx.emit("watcher:triggered", _name(key), watcher=_name(key), record=rec)
             _schedule(tx, key, rid, Episode(rec, index=0))
         elif cur.state == "responding":
-            _advance(tx, key, rid, attrs.evolve(cur, record=rec))
+            _advance(tx, key, rid, evolve(cur, record=rec))
 
 
 def _set_episode(tx: Tx, key: str, rid: str, ep: Episode | None) -> None:
@@ -196,7 +197,7 @@ def _set_episode(tx: Tx, key: str, rid: str, ep: Episode | None) -> None:
     eps = {k: v for k, v in w.episodes.items() if k != rid}
     if ep is not None:
         eps[rid] = ep
-    _put(tx, attrs.evolve(w, episodes=eps))
+    _put(tx, evolve(w, episodes=eps))
 
 
 def _resolve(tx: Tx, key: str, rid: str, ep: Episode) -> None:
@@ -214,7 +215,7 @@ def _schedule(tx: Tx, key: str, rid: str, ep: Episode) -> None:
         return
     delay = responses[ep.index].delay_us
     if delay:
-        _set_episode(tx, key, rid, attrs.evolve(ep, state="delaying"))
+        _set_episode(tx, key, rid, evolve(ep, state="delaying"))
         tx.set_timer(f"watcher:{key}:ep:{rid}", tx.now + delay)
         return
     _fire(tx, key, rid, ep)
@@ -223,7 +224,7 @@ def _schedule(tx: Tx, key: str, rid: str, ep: Episode) -> None:
 def _fire(tx: Tx, key: str, rid: str, ep: Episode) -> None:
     defn = _defn(tx, key)
     resp = defn.response[ep.index]
-    ep = attrs.evolve(ep, state="responding", uses=ep.uses + 1)
+    ep = evolve(ep, state="responding", uses=ep.uses + 1)
     _set_episode(tx, key, rid, ep)
     ok = action.respond(tx, resp, source=_name(key), record=ep.record, scope=_scope(tx, defn))
     nxt = ep.index + 1
@@ -237,12 +238,12 @@ def _advance(tx: Tx, key: str, rid: str, ep: Episode) -> None:
     if ep.index < len(resp) and ep.uses < resp[ep.index].count:
         _schedule(tx, key, rid, ep)
         return
-    _schedule(tx, key, rid, attrs.evolve(ep, index=ep.index + 1, uses=0))
+    _schedule(tx, key, rid, evolve(ep, index=ep.index + 1, uses=0))
 
 
 def _exhaust(tx: Tx, key: str, rid: str, ep: Episode) -> None:
     defn = _defn(tx, key)
-    _set_episode(tx, key, rid, attrs.evolve(ep, state="exhausted"))
+    _set_episode(tx, key, rid, evolve(ep, state="exhausted"))
     tx.emit("watcher:escalated", _name(key), watcher=_name(key), record=ep.record)
     if not defn.response or defn.response[-1].action != "escalate":
         reason = f"watcher `{_name(key)}` ran out of responses for `{rid}`"
@@ -263,10 +264,10 @@ def command(tx: Tx, key: str, verb: str) -> None:
         tx.cancel_timer(f"watcher:{key}:check")
         for rid in w.episodes:
             tx.cancel_timer(f"watcher:{key}:ep:{rid}")
-        _put(tx, attrs.evolve(w, state="paused", episodes={}))
+        _put(tx, evolve(w, state="paused", episodes={}))
         tx.emit("watcher:paused", _name(key), watcher=_name(key))
     elif verb == "enable" and w.state == "paused":
-        _put(tx, attrs.evolve(w, state="active"))
+        _put(tx, evolve(w, state="active"))
         tx.set_timer(f"watcher:{key}:check", tx.now + _defn(tx, key).check_interval_us)
         tx.emit("watcher:resumed", _name(key), watcher=_name(key))
     else:

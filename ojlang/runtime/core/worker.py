@@ -12,12 +12,11 @@ paused or draining worker makes no claim.
 
 from __future__ import annotations
 
-import attrs
-
 from ojlang.runtime.core import escalation, subs
 from ojlang.runtime.core import pipeline as pl
 from ojlang.runtime.core import queue as q
 from ojlang.runtime.core.ctx import Tx
+from ojlang.runtime.core.data import evolve, record
 from ojlang.runtime.core.effects import RunShell
 from ojlang.runtime.core.graph import Worker
 from ojlang.runtime.core.patterns import render_pattern
@@ -50,7 +49,7 @@ TABLE = (
 ACTIVE = frozenset({"idle", "running"})
 
 
-@attrs.frozen
+@record
 class WorkerState:
     key: str
     state: str = "disabled"
@@ -128,7 +127,7 @@ def wake(tx: Tx, key: str, by: str) -> None:
         except RenderError as exc:
             tx.log("warning", f"queue `{defn.queue}` source: {exc}")
             return
-        _put(tx, attrs.evolve(w, polling=True))
+        _put(tx, evolve(w, polling=True))
         tx.io(
             RunShell(
                 "source", script, tx.graph.settings.project_root, {}, 120.0, owner=f"worker:{key}"
@@ -139,12 +138,12 @@ def wake(tx: Tx, key: str, by: str) -> None:
 
 
 def on_source(tx: Tx, key: str, ok: bool, records: list[dict[str, object]]) -> None:
-    w = _put(tx, attrs.evolve(tx.world.workers[key], polling=False))
+    w = _put(tx, evolve(tx.world.workers[key], polling=False))
     if ok:
         q.sync_source(tx, _defn(tx, key).queue, records)
-        w = _put(tx, attrs.evolve(w, failures=0))
+        w = _put(tx, evolve(w, failures=0))
     else:
-        w = _put(tx, attrs.evolve(w, failures=w.failures + 1))
+        w = _put(tx, evolve(w, failures=w.failures + 1))
         if _unhealthy(tx, w, "source failed"):
             return
     claim_loop(tx, key)
@@ -173,14 +172,14 @@ def claim_loop(tx: Tx, key: str) -> None:
         )
         if run is None:
             q.fail(tx, defn.queue, item.claim.id, error.partition(": ")[2])
-            w = _put(tx, attrs.evolve(tx.world.workers[key], failures=w.failures + 1))
+            w = _put(tx, evolve(tx.world.workers[key], failures=w.failures + 1))
             if _unhealthy(tx, w, "bad items"):
                 return
             continue
         w = tx.world.workers[key]
         if run.id in w.active or run.terminal:
             continue
-        _put(tx, attrs.evolve(w, state="running", active=(*w.active, run.id), stop_reason=""))
+        _put(tx, evolve(w, state="running", active=(*w.active, run.id), stop_reason=""))
     w = tx.world.workers[key]
     if not w.active:
         _idle(tx, w)
@@ -189,9 +188,9 @@ def claim_loop(tx: Tx, key: str) -> None:
 def _idle(tx: Tx, w: WorkerState) -> None:
     action = _defn(tx, w.key).idle_action
     if action.word == "exit":
-        _put(tx, attrs.evolve(w, state="stopped", stop_reason="idle"))
+        _put(tx, evolve(w, state="stopped", stop_reason="idle"))
     else:
-        _put(tx, attrs.evolve(w, state="idle"))
+        _put(tx, evolve(w, state="idle"))
         if action.duration_us:
             tx.set_timer(f"worker:{w.key}:idle", tx.now + action.duration_us)
     _event(tx, w, "idle")
@@ -202,12 +201,12 @@ def _unhealthy(tx: Tx, w: WorkerState, reason: str) -> bool:
         return False
     word = _defn(tx, w.key).on_unhealthy
     _event(tx, w, "unhealthy", reason=reason)
-    w = _put(tx, attrs.evolve(w, failures=0))
+    w = _put(tx, evolve(w, failures=0))
     if word == "restart":
-        _put(tx, attrs.evolve(w, state="idle" if not w.active else w.state))
+        _put(tx, evolve(w, state="idle" if not w.active else w.state))
         tx.set_timer(f"worker:{w.key}:idle", tx.now + 60_000_000)
     else:
-        _put(tx, attrs.evolve(w, state="paused"))
+        _put(tx, evolve(w, state="paused"))
         if word == "escalate":
             escalation.open_(tx, "worker_unhealthy", f"worker:{w.key}", _name(w.key), reason)
     return True
@@ -217,17 +216,17 @@ def on_run_end(tx: Tx, key: str, run_id: str, ok: bool) -> None:
     w = tx.world.workers[key]
     if run_id not in w.active:
         return
-    w = attrs.evolve(
+    w = evolve(
         w, active=tuple(r for r in w.active if r != run_id), failures=0 if ok else w.failures + 1
     )
     if w.state == "running" and not w.active:
-        w = attrs.evolve(w, state="idle")
+        w = evolve(w, state="idle")
     w = _put(tx, w)
     if not ok and _unhealthy(tx, w, "failed items"):
         return
     if w.state == "draining":
         if not w.active:
-            _put(tx, attrs.evolve(w, state="stopped", stop_reason="operator"))
+            _put(tx, evolve(w, state="stopped", stop_reason="operator"))
             _event(tx, w, "stopped", reason="operator")
         return
     claim_loop(tx, key)
@@ -239,11 +238,11 @@ def command(tx: Tx, key: str, verb: str, now: bool = False, concurrency: int = 1
         if w.state in ACTIVE:
             return None
         escalation.moot(tx, f"worker:{key}")
-        w = _put(tx, attrs.evolve(w, state="idle", stop_reason=""))
+        w = _put(tx, evolve(w, state="idle", stop_reason=""))
         _event(tx, w, "started")
         claim_loop(tx, key)
     elif verb == "disable":
-        _put(tx, attrs.evolve(w, state="disabled"))
+        _put(tx, evolve(w, state="disabled"))
         _event(tx, w, "stopped", reason="disabled")
     elif verb == "stop":
         if now:
@@ -251,14 +250,14 @@ def command(tx: Tx, key: str, verb: str, now: bool = False, concurrency: int = 1
                 pl.end(tx, tx.world.runs[rid], "cancelled", "worker stopped")
             w = tx.world.workers[key]
         if w.active:
-            _put(tx, attrs.evolve(w, state="draining"))
+            _put(tx, evolve(w, state="draining"))
         else:
-            _put(tx, attrs.evolve(w, state="stopped", stop_reason="operator"))
+            _put(tx, evolve(w, state="stopped", stop_reason="operator"))
             _event(tx, w, "stopped", reason="operator")
     elif verb == "resize":
         if concurrency < 1:
             return "invalid"
-        _put(tx, attrs.evolve(w, concurrency=concurrency))
+        _put(tx, evolve(w, concurrency=concurrency))
         claim_loop(tx, key)
     else:  # wake
         wake(tx, key, "operator")

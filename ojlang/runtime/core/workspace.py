@@ -9,9 +9,8 @@ workspace. Results are routed here through the outbox owner `workspace:ID`.
 
 from __future__ import annotations
 
-import attrs
-
 from ojlang.runtime.core.ctx import Tx
+from ojlang.runtime.core.data import evolve, record
 from ojlang.runtime.core.effects import WorktreeAdd, WorktreeRemove
 from ojlang.runtime.core.table import Transition
 
@@ -30,7 +29,7 @@ TABLE = (
 )
 
 
-@attrs.frozen
+@record
 class Workspace:
     id: str
     path: str
@@ -59,9 +58,9 @@ def adopt(tx: Tx, wid: str, path: str, branch: str) -> None:
 
 def on_added(tx: Tx, ws: Workspace, ok: bool, error: str = "") -> None:
     if not ok:
-        _put(tx, attrs.evolve(ws, state="failed", error=error))
+        _put(tx, evolve(ws, state="failed", error=error))
         return
-    ws = _put(tx, attrs.evolve(ws, state="in_use" if ws.run else "ready"))
+    ws = _put(tx, evolve(ws, state="in_use" if ws.run else "ready"))
     subject = ws.run or ws.id
     tx.emit("workspace:created", subject, path=ws.path, branch=ws.branch, base=ws.base)
     tx.emit("workspace:ready", subject, path=ws.path, branch=ws.branch)
@@ -71,14 +70,14 @@ def remove(tx: Tx, wid: str, base: str | None = None) -> bool:
     ws = tx.world.workspaces.get(wid)
     if ws is None or ws.state not in ("ready", "in_use", "failed"):
         return False
-    _put(tx, attrs.evolve(ws, state="removing"))
+    _put(tx, evolve(ws, state="removing"))
     tx.io(WorktreeRemove(wid, ws.path, base, ".oj/archive", owner=f"workspace:{wid}"))
     return True
 
 
 def on_removed(tx: Tx, ws: Workspace, ok: bool, patch: str = "", error: str = "") -> None:
     if not ok:
-        _put(tx, attrs.evolve(ws, state="failed", error=error))
+        _put(tx, evolve(ws, state="failed", error=error))
         return
-    _put(tx, attrs.evolve(ws, state="removed"))
+    _put(tx, evolve(ws, state="removed"))
     tx.emit("workspace:deleted", ws.run or ws.id, path=ws.path, branch=ws.branch, patch=patch)

@@ -110,7 +110,7 @@ def initial_world(graph: Graph, now_us: int = 0, machine_id: str = "init") -> Wo
     """A fresh world with `graph` loaded; loop timers are due relative to `now_us`."""
     tx = Tx(World(), now_us, 0, machine_id)
     load_graph(tx, graph)
-    return tx.world
+    return tx.freeze()
 
 
 def step(
@@ -132,4 +132,4 @@ def step(
     except Exception as exc:  # a bug: keep the world, report it
         message = f"internal error on `{input.name}`: {type(exc).__name__}: {exc}"
         return attrs.evolve(world, last_seq=seq), (fx.Log("error", message, {"seq": seq}),)
-    return attrs.evolve(tx.world, last_seq=seq), tuple(tx.effects)
+    return tx.freeze(last_seq=seq), tuple(tx.effects)

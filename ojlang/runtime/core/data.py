@@ -1,0 +1,37 @@
+"""A fast `evolve` for the core's frozen attrs classes: an instance + changes in, a copy out.
+
+`attrs.evolve` re-runs `__init__`; the core evolves records on every step, so this copies the
+fields directly (no validators or converters are used by core records). Hot state records are
+declared with `@record` (frozen, no slots) so a copy is one `__dict__` update.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import attrs
+
+T = TypeVar("T")
+_NAMES: dict[type, tuple[str, ...]] = {}
+_set = object.__setattr__
+
+
+def record(cls: type[T]) -> type[T]:
+    """`attrs.frozen` without slots: state records that `evolve` copies by their `__dict__`."""
+    return attrs.frozen(slots=False)(cls)
+
+
+def evolve(inst: T, **changes: Any) -> T:
+    cls = type(inst)
+    new = object.__new__(cls)
+    d = getattr(inst, "__dict__", None)
+    if d is not None:
+        new.__dict__.update(d)
+        new.__dict__.update(changes)
+        return new
+    names = _NAMES.get(cls)
+    if names is None:
+        names = _NAMES[cls] = tuple(a.name for a in attrs.fields(cls))
+    for name in names:
+        _set(new, name, changes[name] if name in changes else getattr(inst, name))
+    return new
