@@ -21,7 +21,7 @@ import attrs
 from ojlang.runtime.core import escalation, expr, phase, task
 from ojlang.runtime.core import pipeline as pl
 from ojlang.runtime.core.ctx import Tx
-from ojlang.runtime.core.data import evolve, record
+from ojlang.runtime.core.data import evolve
 from ojlang.runtime.core.effects import Notify, RunShell
 from ojlang.runtime.core.graph import Action, Response
 from ojlang.runtime.core.table import Transition
@@ -38,7 +38,7 @@ TABLE = (
 MAX_RULE_DEPTH = 8
 
 
-@record
+@attrs.frozen(slots=False)
 class ActionState:
     key: str
     state: str = "ready"

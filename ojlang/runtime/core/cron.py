@@ -11,9 +11,11 @@ down coalesce into one (`cron:triggered{missed}`).
 
 from __future__ import annotations
 
+import attrs
+
 from ojlang.runtime.core import scanner, watcher
 from ojlang.runtime.core.ctx import Tx
-from ojlang.runtime.core.data import evolve, record
+from ojlang.runtime.core.data import evolve
 from ojlang.runtime.core.effects import RunShell
 from ojlang.runtime.core.graph import Cron
 from ojlang.runtime.core.ids import cron_tick_id
@@ -41,7 +43,7 @@ TABLE = (
 )
 
 
-@record
+@attrs.frozen(slots=False)
 class CronState:
     key: str
     state: str = "disabled"

@@ -2,7 +2,7 @@
 
 `attrs.evolve` re-runs `__init__`; the core evolves records on every step, so this copies the
 fields directly (no validators or converters are used by core records). Hot state records are
-declared with `@record` (frozen, no slots) so a copy is one `__dict__` update.
+declared `@attrs.frozen(slots=False)` so a copy is one `__dict__` update.
 """
 
 from __future__ import annotations
@@ -16,11 +16,6 @@ _NAMES: dict[type, tuple[str, ...]] = {}
 _set = object.__setattr__
 
 
-def record(cls: type[T]) -> type[T]:
-    """`attrs.frozen` without slots: state records that `evolve` copies by their `__dict__`."""
-    return attrs.frozen(slots=False)(cls)
-
-
 def evolve(inst: T, **changes: Any) -> T:
     cls = type(inst)
     new = object.__new__(cls)
@@ -31,7 +26,7 @@ def evolve(inst: T, **changes: Any) -> T:
         return new
     names = _NAMES.get(cls)
     if names is None:
-        names = _NAMES[cls] = tuple(a.name for a in attrs.fields(cls))
+        names = _NAMES[cls] = tuple(a.name for a in attrs.fields(cls))  # type: ignore[arg-type]
     for name in names:
         _set(new, name, changes[name] if name in changes else getattr(inst, name))
     return new

@@ -12,7 +12,7 @@ from __future__ import annotations
 import attrs
 
 from ojlang.runtime.core.ctx import Tx
-from ojlang.runtime.core.data import evolve, record
+from ojlang.runtime.core.data import evolve
 from ojlang.runtime.core.ids import escalation_id
 from ojlang.runtime.core.table import Transition
 
@@ -48,7 +48,7 @@ class Resolution:
     at_us: int = 0
 
 
-@record
+@attrs.frozen(slots=False)
 class Escalation:
     id: str
     kind: str

@@ -21,7 +21,7 @@ import attrs
 
 from ojlang.runtime.core import escalation, subs
 from ojlang.runtime.core.ctx import Tx
-from ojlang.runtime.core.data import evolve, record
+from ojlang.runtime.core.data import evolve
 from ojlang.runtime.core.effects import KillProcessGroup, Probe, RunShell
 from ojlang.runtime.core.graph import Cond, Guard
 from ojlang.runtime.core.patterns import render_pattern
@@ -75,7 +75,7 @@ class Node:
     items: tuple[Node, ...] = ()
 
 
-@record
+@attrs.frozen(slots=False)
 class GuardInst:
     id: str
     guard: str  # guard key

@@ -16,7 +16,7 @@ from __future__ import annotations
 import attrs
 
 from ojlang.runtime.core.ctx import Tx
-from ojlang.runtime.core.data import evolve, record
+from ojlang.runtime.core.data import evolve
 from ojlang.runtime.core.graph import Lock
 from ojlang.runtime.core.table import Transition
 
@@ -55,7 +55,7 @@ class Waiter:
     phase: str = ""
 
 
-@record
+@attrs.frozen(slots=False)
 class LockState:
     name: str
     holder: str | None = None

@@ -17,11 +17,12 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+import attrs
 from immutables import Map
 
 from ojlang.runtime.core import expr
 from ojlang.runtime.core.ctx import Tx
-from ojlang.runtime.core.data import evolve, record
+from ojlang.runtime.core.data import evolve
 from ojlang.runtime.core.graph import ChainWord, OrderKey, Queue
 from ojlang.runtime.core.ids import claim_id, item_id, short_hash
 from ojlang.runtime.core.table import Transition
@@ -71,7 +72,7 @@ TABLE = (
 LIVE = frozenset({"ready", "claimed", "parked"})
 
 
-@record
+@attrs.frozen(slots=False)
 class Claim:
     id: str
     holder: str
@@ -79,7 +80,7 @@ class Claim:
     visible_until_us: int
 
 
-@record
+@attrs.frozen(slots=False)
 class Item:
     id: str
     queue: str
@@ -108,7 +109,7 @@ class Item:
         }
 
 
-@record
+@attrs.frozen(slots=False)
 class QueueState:
     name: str
     items: Map[str, Item] = Map()

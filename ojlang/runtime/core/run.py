@@ -9,13 +9,12 @@ from typing import Any
 import attrs
 
 from ojlang.runtime.core.ctx import Tx
-from ojlang.runtime.core.data import record
 from ojlang.runtime.core.graph import Phase, Pipeline
 
 TERMINAL = frozenset({"done", "failed", "cancelled"})
 
 
-@record
+@attrs.frozen(slots=False)
 class Run:
     id: str
     runbook: str

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
+
 from ojlang.runtime.core import lock, semaphore
 from ojlang.runtime.core import queue as q
 from ojlang.runtime.core.ctx import Tx
-from ojlang.runtime.core.data import evolve, record
+from ojlang.runtime.core.data import evolve
 from ojlang.runtime.core.effects import (
     KillSession,
     ListSessions,
@@ -47,7 +49,7 @@ TABLE = (
 )
 
 
-@record
+@attrs.frozen(slots=False)
 class ScannerState:
     key: str
     state: str = "idle"

@@ -14,7 +14,7 @@ from __future__ import annotations
 import attrs
 
 from ojlang.runtime.core.ctx import Tx
-from ojlang.runtime.core.data import evolve, record
+from ojlang.runtime.core.data import evolve
 from ojlang.runtime.core.graph import Semaphore
 from ojlang.runtime.core.lock import holder_live
 from ojlang.runtime.core.table import Transition
@@ -62,7 +62,7 @@ class SemWaiter:
     requested_us: int
 
 
-@record
+@attrs.frozen(slots=False)
 class SemaphoreState:
     name: str
     max: int = 1

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
+
 from ojlang.runtime.core import escalation, task
 from ojlang.runtime.core.ctx import Tx
-from ojlang.runtime.core.data import evolve, record
+from ojlang.runtime.core.data import evolve
 from ojlang.runtime.core.effects import Fence, KillProcessGroup, RunShell
 from ojlang.runtime.core.graph import Strategy
 from ojlang.runtime.core.table import Transition
@@ -48,7 +50,7 @@ TABLE = (
 )
 
 
-@record
+@attrs.frozen(slots=False)
 class StrategyInst:
     id: str
     strategy: str  # key

@@ -21,7 +21,7 @@ import attrs
 
 from ojlang.runtime.core import escalation
 from ojlang.runtime.core.ctx import Tx
-from ojlang.runtime.core.data import evolve, record
+from ojlang.runtime.core.data import evolve
 from ojlang.runtime.core.effects import (
     FileSpec,
     KillSession,
@@ -102,7 +102,7 @@ HOOK_PROGRAMS = frozenset({"claude", "oj-fake-agent"})
 PROMPT_KINDS = frozenset({"permission", "question", "plan"})
 
 
-@record
+@attrs.frozen(slots=False)
 class TaskRun:
     id: str
     run: str

@@ -22,7 +22,7 @@ import attrs
 
 from ojlang.runtime.core import action, escalation, subs
 from ojlang.runtime.core.ctx import Tx
-from ojlang.runtime.core.data import evolve, record
+from ojlang.runtime.core.data import evolve
 from ojlang.runtime.core.effects import RunShell
 from ojlang.runtime.core.graph import Watcher
 from ojlang.runtime.core.patterns import render_pattern
@@ -45,7 +45,7 @@ TABLE = (
 )
 
 
-@record
+@attrs.frozen(slots=False)
 class Episode:
     record: dict[str, Any]
     state: str = "responding"  # delaying responding exhausted
@@ -53,7 +53,7 @@ class Episode:
     uses: int = 0
 
 
-@record
+@attrs.frozen(slots=False)
 class WatcherState:
     key: str
     state: str = "active"

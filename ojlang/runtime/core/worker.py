@@ -12,11 +12,13 @@ paused or draining worker makes no claim.
 
 from __future__ import annotations
 
+import attrs
+
 from ojlang.runtime.core import escalation, subs
 from ojlang.runtime.core import pipeline as pl
 from ojlang.runtime.core import queue as q
 from ojlang.runtime.core.ctx import Tx
-from ojlang.runtime.core.data import evolve, record
+from ojlang.runtime.core.data import evolve
 from ojlang.runtime.core.effects import RunShell
 from ojlang.runtime.core.graph import Worker
 from ojlang.runtime.core.patterns import render_pattern
@@ -49,7 +51,7 @@ TABLE = (
 ACTIVE = frozenset({"idle", "running"})
 
 
-@record
+@attrs.frozen(slots=False)
 class WorkerState:
     key: str
     state: str = "disabled"

@@ -9,8 +9,10 @@ workspace. Results are routed here through the outbox owner `workspace:ID`.
 
 from __future__ import annotations
 
+import attrs
+
 from ojlang.runtime.core.ctx import Tx
-from ojlang.runtime.core.data import evolve, record
+from ojlang.runtime.core.data import evolve
 from ojlang.runtime.core.effects import WorktreeAdd, WorktreeRemove
 from ojlang.runtime.core.table import Transition
 
@@ -29,7 +31,7 @@ TABLE = (
 )
 
 
-@record
+@attrs.frozen(slots=False)
 class Workspace:
     id: str
     path: str
