@@ -107,17 +107,31 @@ def check(
     root = find_root(cwd)
     if options is None:
         options = merge_options(project_config(root), flags or {})
-    everything = _unshadowed(discover(root))
+    found = discover(root)
+    everything = _unshadowed(found)
     if paths:
-        explicit = _unshadowed(_explicit(paths, cwd, root))
+        named = _explicit(paths, cwd, root)
+        explicit = _unshadowed(named)
         names = {f.stem for f in explicit}
         context = explicit + [f for f in everything if f.stem not in names]
         reported = names
+        found = named + found
     else:
         context = everything
         reported = {f.stem for f in everything if options.all or not f.origin.is_library}
     loaded: list[Loaded] = [load_file(f) for f in context]
-    return check_loaded(loaded, reported, options, root)
+    return check_loaded(loaded, reported, options, root, _shadowed(found, context))
+
+
+def _shadowed(found: Sequence[RunbookFile], kept: Sequence[RunbookFile]) -> list[RunbookFile]:
+    """Files of `found` left out because an earlier file has their name (§1.1), once each."""
+    seen = {f.path for f in kept}
+    out = []
+    for f in found:
+        if f.path not in seen:
+            seen.add(f.path)
+            out.append(f)
+    return out
 
 
 __all__ = ["CheckOptions", "CheckReport", "UsageError", "check", "merge_options"]

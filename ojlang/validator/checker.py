@@ -14,6 +14,7 @@ from pathlib import Path
 import attrs
 
 from ojlang.loader import Loaded
+from ojlang.project import RunbookFile
 from ojlang.validator.diagnostic import Diagnostic, Severity
 from ojlang.validator.selection import Selection
 
@@ -54,8 +55,10 @@ def check_loaded(
     reported: Collection[str],
     options: CheckOptions,
     root: Path,
+    shadowed: Sequence[RunbookFile] = (),
 ) -> CheckReport:
-    """The report over the `reported` runbooks of `loaded` (the project in discovery order)."""
+    """The report over the `reported` runbooks of `loaded` (the project in discovery order);
+    `shadowed` are the files not loaded because an earlier runbook has their name (OJ901)."""
     from ojlang.validator.checks import CheckContext, run_families
     from ojlang.validator.model import ProjectModel
 
@@ -69,7 +72,7 @@ def check_loaded(
         if item.source is not None:
             sources[item.file.display] = item.source
         found.extend(item.diagnostics)
-    model = ProjectModel(list(loaded), shown)
+    model = ProjectModel(list(loaded), shown, shadowed)
     ctx = CheckContext(root=root, shellcheck=options.shellcheck)
     found.extend(d for d in run_families(model, ctx) if d.runbook in shown)
     kept = sorted({d for d in found if selection.keeps(d.code)}, key=Diagnostic.sort_key)

@@ -16,6 +16,7 @@ from ojlang.loader import Loaded
 from ojlang.parser import ast
 from ojlang.parser.fields import Ref
 from ojlang.parser.mini import close_match, suggestion
+from ojlang.project import RunbookFile
 from ojlang.validator.diagnostic import Diagnostic, diag
 
 KIND_WORDS = tuple(ast.PRIMITIVES)
@@ -50,6 +51,7 @@ class ProjectModel:
 
     loaded: list[Loaded]
     reported: set[str]
+    shadowed: Sequence[RunbookFile] = ()  # files not loaded: an earlier one has their name
     runbooks: dict[str, ast.Runbook] = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
