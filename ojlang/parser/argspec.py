@@ -441,6 +441,14 @@ class ArgvUsageError(Exception):
         self.help = help
 
 
+class ArgvHelp(Exception):
+    """`-h` or `--help` was given (before `--`): print `usage` and exit 0."""
+
+    def __init__(self, usage: str) -> None:
+        super().__init__(usage)
+        self.usage = usage
+
+
 def bind_argv(
     spec: ArgSpec,
     argv: list[str],
@@ -454,6 +462,7 @@ def bind_argv(
     `aliases` map one letter to a long option or flag (`"force"` or `"--force"`); `defaults`
     are keyed by variable or item name. Values from argv are strings; unsupplied items take
     their default, else `""`, `False` or `[]`. `name` is the command name of the usage line.
+    Raises `ArgvUsageError` for usage errors and `ArgvHelp` for `-h`/`--help`.
     """
     usage = usage_line(name, spec)
     shorts: dict[str, ArgItem] = {i.short[1:]: i for i in spec.items if i.short}
@@ -472,6 +481,8 @@ def bind_argv(
         if word == "--":
             only_positional = True
             continue
+        if word in ("-h", "--help"):
+            raise ArgvHelp(usage)
         value: str | None = None
         if word.startswith("--"):
             key, eq, rest = word.partition("=")

@@ -377,7 +377,9 @@ def to_core(expr: Expr) -> core.Node:
                 return path
             return core.Filtered(path, tuple(core.Filter(f.name, f.args) for f in node.filters))
         if isinstance(node, InterpString):
-            return core.Concat(tuple(p if isinstance(p, str) else conv(p) for p in node.parts))
+            return core.Concat(
+                tuple(core.Const(p) if isinstance(p, str) else conv(p) for p in node.parts)
+            )
         if isinstance(node, Call):
             return core.Call(node.name, tuple(conv(a) for a in node.args))
         if isinstance(node, ListExpr):

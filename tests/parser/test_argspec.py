@@ -9,6 +9,7 @@ from ojlang.parser.argspec import (
     ArgItem,
     ArgKind,
     ArgSpec,
+    ArgvHelp,
     ArgvUsageError,
     bind_argv,
     check_args_spec,
@@ -406,6 +407,17 @@ USAGE = "usage: oj run deploy <stage> [-t/--tag <v>] [--force] [targets...]"
 def test_usage_errors(spec: str, argv: list[str], message: str, help: str) -> None:
     err = usage_error(spec, argv)
     assert (err.message, err.help) == (message, help)
+
+
+@pytest.mark.parametrize("argv", [["-h"], ["prod", "--help"], ["--help", "--nope"]])
+def test_help_asks_for_the_usage_line(argv: list[str]) -> None:
+    with pytest.raises(ArgvHelp) as info:
+        bind_argv(parse_args_spec(EXAMPLE), argv, {}, {}, name="deploy")
+    assert info.value.usage == USAGE
+
+
+def test_help_after_double_dash_is_a_word() -> None:
+    assert bind(EXAMPLE, "prod -- --help")["targets"] == ["--help"]
 
 
 def test_the_usage_line_is_the_default_help() -> None:

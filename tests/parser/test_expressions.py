@@ -548,12 +548,20 @@ def test_to_core_and_evaluate() -> None:
             core.Compare(
                 ">", core.Call("age", (core.Path("item", ("created",)),)), core.DurationConst(H)
             ),
-            core.Compare("in", core.Concat(("x", core.Path("n"))), core.Path("tags")),
+            core.Compare("in", core.Concat((core.Const("x"), core.Path("n"))), core.Path("tags")),
         ),
     )
     env = {"item": {"priority": 3, "created": 0}, "n": 7, "tags": ["x7"]}
     assert core.evaluate(node, env, None, now_us=2 * H * 1000) is True
     assert core.evaluate(node, env, None, now_us=H * 1000) is False
+
+
+def test_core_nodes_survive_the_graph_codec() -> None:
+    from ojlang.runtime.core.codec import CONVERTER
+
+    text = "a.b[0] > 1 and not (x in [1, 2.5, null, true]) or age(t) > 1h or 'x{y}' == {w | f(1)}"
+    node = to_core(parse(text))
+    assert CONVERTER.structure(CONVERTER.unstructure(node, core.Node), core.Node) == node
 
 
 def test_to_core_keeps_filters_and_drops_plain_placeholders() -> None:
@@ -648,13 +656,19 @@ def _merge_strings(node: object) -> object:
     if isinstance(node, core.Concat):
         parts: list[object] = []
         for p in node.parts:
-            if isinstance(p, str) and parts and isinstance(parts[-1], str):
-                parts[-1] += p
-            elif not (isinstance(p, str) and not p):
+            text = p.value if isinstance(p, core.Const) else None
+            if isinstance(text, str) and parts and isinstance(parts[-1], str):
+                parts[-1] += text
+            elif isinstance(text, str):
+                if text:
+                    parts.append(text)
+            else:
                 parts.append(_merge_strings(p))
         if all(isinstance(p, str) for p in parts):
             return core.Const("".join(parts))  # type: ignore[arg-type]
-        return core.Concat(tuple(parts))  # type: ignore[arg-type]
+        return core.Concat(
+            tuple(core.Const(p) if isinstance(p, str) else p for p in parts)  # type: ignore[misc]
+        )
     if hasattr(node, "__attrs_attrs__"):
         import attrs
 

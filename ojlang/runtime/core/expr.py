@@ -78,9 +78,11 @@ class Filtered:
 
 @attrs.frozen(slots=True)
 class Concat:
-    """A string with interpolations: text pieces and nodes, each node rendered as text."""
+    """A string with interpolations: each part rendered as text (§4.1.3) and joined.
 
-    parts: tuple[str | Node, ...]
+    Literal text is a `Const` part, so the tree stays one tagged union for the codec."""
+
+    parts: tuple[Node, ...]
 
 
 @attrs.frozen(slots=True)
@@ -170,7 +172,7 @@ def _eval(node: Node, ctx: _Ctx) -> object:
     if isinstance(node, ListOf):
         return [_eval(i, ctx) for i in node.items]
     if isinstance(node, Concat):
-        return "".join(p if isinstance(p, str) else _text(_eval(p, ctx)) for p in node.parts)
+        return "".join(_text(_eval(p, ctx)) for p in node.parts)
     assert isinstance(node, Filtered)
     return _filtered(lookup(ctx.env, node.operand), node.filters)
 

@@ -341,7 +341,7 @@ def test_user_functions_go_through_call() -> None:
 
 
 def test_concat_renders_values_as_text() -> None:
-    node = Concat(("id-", Path("n"), "/", Path("missing"), Path("d")))
+    node = Concat((c("id-"), Path("n"), c("/"), Path("missing"), Path("d")))
     assert ev(node, n=7, d=Duration(30 * S)) == "id-7/30s"
 
 
