@@ -261,6 +261,15 @@ def _emit(tx: Tx, inp: i.EmitCommand) -> None:
     tx.reply(inp.request_id, True)
 
 
+def _action_trigger(tx: Tx, inp: i.ActionTrigger) -> None:
+    key = next((k for k in tx.graph.actions if inp.action in (k, k.rpartition(".")[2])), None)
+    if key is None:
+        tx.reply(inp.request_id, error="not_found", msg=f"no action `{inp.action}`")
+        return
+    ok = action.trigger(tx, key, "operator", dict(inp.record), dict(inp.args))
+    tx.reply(inp.request_id, ok)
+
+
 def _escalation_resolve(tx: Tx, inp: i.EscalationResolve) -> None:
     esc, chosen = escalation.resolve(tx, inp.id, inp.option, inp.message, inp.by)
     if esc is None:
@@ -527,6 +536,7 @@ HANDLERS: dict[type, Callable[[Tx, Any], None]] = {
     i.SessionCommand: _session_command,
     i.WorkspaceCommand: _workspace_command,
     i.EmitCommand: _emit,
+    i.ActionTrigger: _action_trigger,
     i.EscalationResolve: _escalation_resolve,
     i.Done: _done,
     i.Checkpoint: _checkpoint,

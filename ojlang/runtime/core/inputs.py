@@ -212,6 +212,17 @@ class EmitCommand(_Named):
 
 
 @attrs.frozen
+class ActionTrigger(_Named):
+    """`cmd:action_trigger` (`oj action trigger NAME`, §3.13)."""
+
+    NAME = "cmd:action_trigger"
+    action: str
+    record: dict[str, Any] = attrs.Factory(dict)
+    args: dict[str, Any] = attrs.Factory(dict)
+    request_id: str = ""
+
+
+@attrs.frozen
 class EscalationResolve(_Named):
     NAME = "cmd:escalation_resolve"
     id: str
@@ -403,6 +414,7 @@ NAMED: tuple[type[_Named], ...] = (
     Cancel,
     QueueAdd,
     EmitCommand,
+    ActionTrigger,
     EscalationResolve,
     Done,
     Checkpoint,
@@ -452,6 +464,7 @@ Input = (
     | SessionCommand
     | WorkspaceCommand
     | EmitCommand
+    | ActionTrigger
     | EscalationResolve
     | Done
     | Checkpoint

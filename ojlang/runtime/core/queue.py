@@ -168,7 +168,8 @@ def push(
     if old is not None and old.state in LIVE:  # same id pushed with --allow-duplicate
         iid = item_id(name, tx.ids)
     prio = priority if priority is not None else int(data.get("priority", 0) or 0)
-    item = Item(iid, name, dict(data), prio, tx.now, q.arrivals + 1, dedupe_key=key)
+    claims = old.claims if old is not None and old.id == iid else 0  # claim ids are never reused
+    item = Item(iid, name, dict(data), prio, tx.now, q.arrivals + 1, dedupe_key=key, claims=claims)
     q = _put_item(tx, evolve(q, arrivals=q.arrivals + 1), item)
     _event(tx, "added", item, priority=prio, retry=False)
     return iid, False
