@@ -51,17 +51,13 @@ def problems(tree: ast.AST) -> list[str]:
         if root == "ojlang" and not name.startswith("ojlang.runtime.core"):
             out.append(f"imports `{name}` outside the core")
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            if node.func.attr in CLOCK_CALLS and isinstance(
-                node.func.value, ast.Name | ast.Attribute
-            ):
-                owner = (
-                    node.func.value.id
-                    if isinstance(node.func.value, ast.Name)
-                    else node.func.value.attr
-                )
-                if owner in ("datetime", "date", "time", "dt"):
-                    out.append(f"calls `{owner}.{node.func.attr}()`")
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        func = node.func
+        if func.attr in CLOCK_CALLS and isinstance(func.value, ast.Name | ast.Attribute):
+            owner = func.value.id if isinstance(func.value, ast.Name) else func.value.attr
+            if owner in ("datetime", "date", "time", "dt"):
+                out.append(f"calls `{owner}.{func.attr}()`")
     return out
 
 
