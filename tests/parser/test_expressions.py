@@ -611,9 +611,11 @@ def placeholders_of(text: st.SearchStrategy[str]) -> st.SearchStrategy[Placehold
 
 
 placeholders = placeholders_of(texts)
-# Inside a string literal a placeholder cannot hold quotes, backslashes or line breaks.
+# Inside a string literal a placeholder cannot hold quotes or escapes (tabs and line breaks
+# print as `\t`, `\n`): the language has no way to write them there.
 plain = st.text(
-    st.characters(blacklist_characters="{}'\"\\\n\r", blacklist_categories=("Cs",)), max_size=6
+    st.characters(blacklist_characters="{}'\"\\\n\r\t", blacklist_categories=("Cs",)),
+    max_size=6,
 )
 
 
