@@ -83,6 +83,18 @@ class Diagnostic:
         return (self.span.file, self.span.line, self.span.col, self.code)
 
 
+_CONTROL = {i: f"\\x{i:02x}" for i in [*range(0x20), 0x7F]} | {
+    0x0A: "\\n",
+    0x09: "\\t",
+    0x0D: "\\r",
+}
+
+
+def one_line(text: str) -> str:
+    """`text` with control characters shown as escapes: messages and labels stay one line."""
+    return text.translate(_CONTROL)
+
+
 def diag(
     code: str,
     message: str,
@@ -102,9 +114,9 @@ def diag(
     return Diagnostic(
         code=code,
         severity=severity or CATALOGUE[code].severity,
-        message=message,
+        message=one_line(message),
         span=span,
-        label=label,
+        label=one_line(label),
         labels=labels,
         notes=notes,
         help=help,

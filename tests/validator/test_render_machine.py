@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import attrs
+
 from ojlang.parser.spans import Span
 from ojlang.validator.catalogue import CATALOGUE
 from ojlang.validator.diagnostic import Applicability, Edit, Fix, Label, Severity, diag
@@ -26,7 +28,11 @@ def test_github_escapes_properties() -> None:
 
 
 def test_github_line() -> None:
-    d = diag("OJ301", "undefined `x`: 50%,\nreally", span("runbooks/we,ird:name.toml"))
+    # diag() keeps messages on one line; a record built directly may still hold a newline.
+    d = attrs.evolve(
+        diag("OJ301", "undefined", span("runbooks/we,ird:name.toml")),
+        message="undefined `x`: 50%,\nreally",
+    )
     assert github_line(d) == (
         "::error file=runbooks/we%2Cird%3Aname.toml,line=3,endLine=3,col=5,endColumn=9,"
         "title=OJ301 undefined-variable::undefined `x`: 50%25,%0Areally"
