@@ -52,6 +52,13 @@ def test_control_characters_are_shown_as_pictures() -> None:
     assert display("a\x07b\x7f") == "a\u2407b\u2421"
 
 
+def test_invisible_characters_are_shown_by_code_point() -> None:
+    out = full("\ufeff[a]\n", diag("OJ003", "m", at(1, 1, 2), "byte order mark"))
+    assert snippet(out) == ["1 | <U+FEFF>[a]", "  | ^^^^^^^^ byte order mark"]
+    out = full("x = 1\u200b\n", diag("OJ001", "m", at(1, 6, 7), "zero width"))
+    assert snippet(out) == ["1 | x = 1<U+200B>", "  |      ^^^^^^^^ zero width"]
+
+
 def test_multiline_span_is_underlined_to_the_end_of_its_first_line() -> None:
     source = 'p = """\nline one\nline two\n"""\n'
     out = full(source, diag("OJ308", "m", at(1, 5, 4, end_line=4), "template"))

@@ -14,7 +14,8 @@ Choices where §8 is silent, following rustc:
 
 - Tabs are shown as 4 spaces and carets widen with them; East Asian wide characters take two
   columns and combining marks none; other control characters are shown as their Unicode
-  control pictures (one column).
+  control pictures (one column); invisible format characters (a byte order mark, zero-width
+  spaces, bidi controls) are shown as `<U+FEFF>` so that a span on them is visible.
 - An empty span gets one caret; a span over several lines is underlined from its start to the
   end of its first line; labels attach to the first line of their span.
 - Several labels on one line share one marker line. The label of the marker that ends last
@@ -48,15 +49,23 @@ def char_width(ch: str) -> int:
     """Display columns of one character as the snippet shows it."""
     if ch == "\t":
         return len(TAB)
-    if unicodedata.combining(ch) or ch in "\u200b\u200c\u200d\u2060\ufeff":
+    if unicodedata.category(ch) == "Cf":
+        return len(_codepoint(ch))
+    if unicodedata.combining(ch):
         return 0
     if unicodedata.east_asian_width(ch) in ("W", "F"):
         return 2
     return 1
 
 
+def _codepoint(ch: str) -> str:
+    return f"<U+{ord(ch):04X}>"
+
+
 def display(text: str) -> str:
-    """The text as the snippet shows it: tabs as spaces, control characters as pictures."""
+    """The text as the snippet shows it: tabs as spaces, control characters as pictures,
+    invisible format characters (byte order mark, zero-width and bidi controls) as `<U+XXXX>`.
+    """
     out: list[str] = []
     for ch in text:
         code = ord(ch)
@@ -66,6 +75,8 @@ def display(text: str) -> str:
             out.append(chr(0x2400 + code))
         elif code == 0x7F:
             out.append("\u2421")
+        elif unicodedata.category(ch) == "Cf":
+            out.append(_codepoint(ch))
         else:
             out.append(ch)
     return "".join(out)
