@@ -19,7 +19,7 @@ def run_explain(code: str | None, list_: bool) -> int:
         )
     try:
         text = explain.explain(code)
-    except KeyError:
-        return usage_error(f"unknown code `{code}`", explain.unknown_code_help(code))
+    except explain.UnknownCodeError as err:
+        return usage_error(err.message, err.help)
     sys.stdout.write(text)
     return 0
