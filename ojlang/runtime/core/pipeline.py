@@ -296,26 +296,22 @@ def escalate(tx: Tx, run: Run, error: str) -> None:
     _notify(tx, run, "on_escalate")
 
 
-def on_exhausted(tx: Tx, run: Run, on_exhaust: str) -> None:
+def on_exhausted(tx: Tx, run: Run, on_exhaust: str, target: str) -> None:
     """The phase's strategy ran out of attempts (§L3.8 `on_exhaust`)."""
-    pipe = pipeline_of(tx, run)
-    strategy_key = phase_of(tx, run).strategy
-    defn = tx.graph.strategies.get(strategy_key or "") if not run.recovering else None
-    if on_exhaust == "escalate":
-        run = put(tx, evolve(run, state="escalated", error="act: strategy exhausted"))
-        tx.emit("pipeline:escalated", run.name, **payload(tx, run), escalation="", error=run.error)
-        return
-    tx.cancel_timer(f"run:{run.id}:timeout")
-    phase.release(tx, put(tx, evolve(run, child="")))
-    run = put(tx, evolve(tx.world.runs[run.id], error="act: strategy exhausted"))
-    if on_exhaust == "goto":
-        target = defn.on_exhaust_target if defn is not None else Edge(terminal="failed")
-        _go(tx, run, target, from_init=False)
-    elif run.recovering:
-        end(tx, run, "failed", run.error)
+    error = "act: strategy exhausted"
+    if on_exhaust == "escalate":  # the strategy's escalation decides (retry, skip, fail)
+        run = put(tx, evolve(run, state="escalated", error=error))
+        tx.emit("pipeline:escalated", run.name, **payload(tx, run), escalation="", error=error)
+    elif on_exhaust == "goto":
+        phase.release(tx, put(tx, evolve(run, child="", error=error)))
+        terminal = target in ("done", "failed") and not pipeline_of(tx, run).has_phase(target)
+        edge = Edge(terminal=target) if terminal else Edge(phase=target)
+        _go(tx, tx.world.runs[run.id], edge, from_init=False)
+    elif run.recovering:  # `fail` during recovery ends the run
+        phase.release(tx, put(tx, evolve(run, child="")))
+        end(tx, tx.world.runs[run.id], "failed", error)
     else:
-        del pipe
-        route(tx, run, ok=False)
+        phase.on_action(tx, run, False, "strategy exhausted")
 
 
 def end(tx: Tx, run: Run, state: str, error: str = "", keep_workspace: bool = False) -> None:

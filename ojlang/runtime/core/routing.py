@@ -77,7 +77,8 @@ def _strategy(tx: Tx, event: Event) -> None:
     elif verb == "failed":
         phase.on_action(tx, run, False, str(event.payload.get("error", "strategy failed")))
     else:
-        pl.on_exhausted(tx, run, str(event.payload.get("on_exhaust", "fail")))
+        p = event.payload
+        pl.on_exhausted(tx, run, str(p.get("on_exhaust", "fail")), str(p.get("target", "")))
 
 
 def _task_end(tx: Tx, event: Event) -> None:

@@ -136,16 +136,21 @@ def start(
 def _attempt(tx: Tx, inst: StrategyInst, k: int) -> None:
     defn = _defn(tx, inst)
     if k >= len(defn.attempts):
-        _put(tx, evolve(inst, state="exhausted", k=k, child=""))
-        if defn.on_exhaust == "escalate":
-            escalation.open_(
-                tx,
-                "strategy_exhausted",
-                owner_of(inst),
-                defn.name,
-                f"strategy `{defn.name}` exhausted",
-            )
-        _emit(tx, inst, "exhausted", on_exhaust=defn.on_exhaust)
+        inst = evolve(inst, state="exhausted", k=k, child="")
+        if defn.on_exhaust == "escalate":  # the instance stays to take the escalation's option
+            _put(tx, inst)
+            reason = f"strategy `{defn.name}` exhausted"
+            escalation.open_(tx, "strategy_exhausted", owner_of(inst), defn.name, reason)
+        else:
+            _finish(tx, inst)
+        target = defn.on_exhaust_target
+        _emit(
+            tx,
+            inst,
+            "exhausted",
+            on_exhaust=defn.on_exhaust,
+            target=target.phase or target.terminal,
+        )
         return
     att = defn.attempts[k]
     scope = {
