@@ -5,7 +5,8 @@ expression (`queue.filter`, a rule's `if`) calls a function of its runbook, when
 word-form `response` or a rule's `else` names an action of its runbook, when a built-in guard
 condition (`lock_free`, `semaphore_available`) names a lock or semaphore literally, or when
 shell text runs `oj action trigger NAME`. A name that does not resolve makes its close match
-count as used (§7: the unresolved reference is the one diagnostic).
+count as used (§7: the unresolved reference is the one diagnostic), and so does a malformed
+`on_fail = "strategy:…"` for the strategies of its runbook.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class Usage:
         for runbook in model.runbooks.values():
             for site in sites(runbook):
                 usage._site(model, site)
+            usage._broken_recoveries(runbook)
             usage._guard_conditions(model, runbook)
             usage._functions(runbook)
             usage._actions(runbook)
@@ -81,6 +83,25 @@ class Usage:
         for kind, pool in pools.items():
             if best in pool:
                 self.near.add((kind, best))
+
+    def _broken_recoveries(self, runbook: ast.Runbook) -> None:
+        """An `on_fail = "strategy:…"` that did not parse (OJ410) may mean any strategy of
+        its runbook: the close match of what follows `strategy:`, or all when it is empty."""
+        strategies = list(runbook.of("strategy"))
+        for pipeline in runbook.of("pipeline").values():
+            assert isinstance(pipeline, ast.Pipeline)
+            for phase in pipeline.phase:
+                on_fail = phase.on_fail
+                if on_fail is None or on_fail.ast is not None:
+                    continue
+                text = on_fail.node.value
+                if not text.startswith("strategy"):
+                    continue
+                name = text.removeprefix("strategy").lstrip(":").strip()
+                if name:
+                    self._near(name.split(".")[-1], {"strategy": strategies})
+                else:
+                    self.near.update(("strategy", s) for s in strategies)
 
     def _guard_conditions(self, model: ProjectModel, runbook: ast.Runbook) -> None:
         for guard in runbook.of("guard").values():
