@@ -31,11 +31,15 @@ from ojlang.validator.render import render
 
 CASES_DIR = Path(__file__).parent / "cases"
 
-# The codes this corpus covers: LANGUAGE.md §7.1, §7.2 and §7.5.
+# The codes this corpus covers: LANGUAGE.md §7.1, §7.2 and §7.5; OJ203, OJ501–OJ511 of §7.3
+# and §7.6; OJ901–OJ904 and OJ906 of §7.7.
 CODES = (
     *(f"OJ{n:03}" for n in range(1, 5)),
     *(f"OJ{n}" for n in range(101, 117)),
+    "OJ203",
     *(f"OJ{n}" for n in range(401, 420)),
+    *(f"OJ{n}" for n in range(501, 512)),
+    *(f"OJ{n}" for n in (901, 902, 903, 904, 906)),
 )
 
 # Case stem -> why the checker (not the case) is wrong. Strict: a fix makes the test fail
