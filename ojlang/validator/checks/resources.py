@@ -185,10 +185,7 @@ class _Use:
                 f"guard `{guard.name}` can hold {held} forever",
                 ref.span,
                 "no `timeout` and no `retry.max`",
-                notes=(
-                    f"`post` guards of {self.where} are evaluated before it releases its lock "
-                    "and slot",
-                ),
+                notes=(f"`post` guards of {self.where} are evaluated while it holds {held}",),
                 help=f"add `timeout` or `retry.max` to guard `{guard.name}`",
             )
             yield d, guard.key

@@ -165,6 +165,19 @@ def _empty_bodies(runbook: ast.Runbook) -> Iterator[Diagnostic]:
 
 # -- OJ906 -----------------------------------------------------------------------------------
 
+MAX_TYPO = 2  # a key this close to an alias is probably a misspelling of it
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance (insertions, deletions, substitutions)."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        for j, cb in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
 
 def _custom_hooks(runbook: ast.Runbook) -> Iterator[Diagnostic]:
     for hook in runbook.events:
@@ -173,7 +186,7 @@ def _custom_hooks(runbook: ast.Runbook) -> Iterator[Diagnostic]:
             continue
         event = custom_hook_event(key)
         best = close_match(key, HOOK_ALIASES)
-        if best is not None:
+        if best is not None and edit_distance(key, best) <= MAX_TYPO:
             help = f"a hook alias with a similar name exists: `{best}` (for `{HOOK_ALIASES[best]}`)"
         else:
             help = f'write the event name as the key to make it explicit: `"{event}" = …`'
