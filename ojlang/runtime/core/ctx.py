@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING, Any, cast
 
-import attrs
-
 from ojlang.runtime.core import effects as fx
 from ojlang.runtime.core.data import evolve
 from ojlang.runtime.core.events import Event
@@ -29,7 +27,7 @@ class _Draft:
     """A mutable shadow of the step's `World` (fields as plain attributes)."""
 
     def __init__(self, world: World) -> None:
-        self.__dict__.update({a.name: getattr(world, a.name) for a in attrs.fields(type(world))})
+        self.__dict__.update(world.__dict__)
 
 
 class Tx:
@@ -56,8 +54,11 @@ class Tx:
         self.world.__dict__.update(changes)
 
     def freeze(self, **changes: Any) -> World:
-        """The world as it stands, as a frozen `World`."""
-        return self._cls(**{**self.world.__dict__, **changes})
+        """The world as it stands, as a frozen `World` (a dict copy: `World` has no slots)."""
+        world = object.__new__(self._cls)
+        world.__dict__.update(self.world.__dict__)
+        world.__dict__.update(changes)
+        return world
 
     # -- effects ------------------------------------------------------------------------------
 

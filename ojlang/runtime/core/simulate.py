@@ -58,6 +58,7 @@ class SimResult:
     trace: tuple[TraceStep, ...]
     steps: int
     time_us: int
+    events: int = 0
 
 
 def _first(rules: tuple[tuple[str, Any], ...], script: str, default: Any) -> Any:
@@ -127,7 +128,7 @@ def simulate(
         n += 1
     trace: list[TraceStep] = []
     now, seq = start_us, world.last_seq
-    steps = 0
+    steps = events = 0
     while heap and steps < max_steps:
         due, _, inp = heapq.heappop(heap)
         if until_us is not None and due > start_us + until_us:
@@ -139,6 +140,9 @@ def simulate(
         if record:
             trace.append(TraceStep(now, seq, inp, effects))
         for effect in effects:
+            if isinstance(effect, fx.Emit):
+                events += 1
+                continue
             if isinstance(effect, fx.SetTimer):
                 heapq.heappush(
                     heap, (effect.due_us, n, i.TimerFired(effect.timer_id, effect.due_us))
@@ -148,4 +152,4 @@ def simulate(
             for delay, answer in answers(outcomes, effect):
                 heapq.heappush(heap, (now + delay, n, answer))
                 n += 1
-    return SimResult(world, tuple(trace), steps, now)
+    return SimResult(world, tuple(trace), steps, now, events)

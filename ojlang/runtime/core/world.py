@@ -38,7 +38,7 @@ from ojlang.runtime.core.worker import WorkerState
 from ojlang.runtime.core.workspace import Workspace
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class World:
     graph_hash: str = ""
     graphs: Map[str, Graph] = Map()
@@ -116,11 +116,12 @@ def initial_world(graph: Graph, now_us: int = 0, machine_id: str = "init") -> Wo
 def step(
     world: World, input: Input, now_us: int, seq: int, machine_id: str
 ) -> tuple[World, tuple[fx.Effect, ...]]:
-    from ojlang.runtime.core import dispatch, routing
+    from ojlang.runtime.core.dispatch import handle
+    from ojlang.runtime.core.routing import route
 
     tx = Tx(world, now_us, seq, machine_id)
     try:
-        dispatch.handle(tx, input)
+        handle(tx, input)
         while tx.pending:
             event, depth = tx.pending.popleft()
             if depth > MAX_DEPTH:
@@ -128,7 +129,7 @@ def step(
                 continue
             tx.depth = depth
             tx.pinned = ""
-            routing.route(tx, event)
+            route(tx, event)
     except Exception as exc:  # a bug: keep the world, report it
         message = f"internal error on `{input.name}`: {type(exc).__name__}: {exc}"
         return attrs.evolve(world, last_seq=seq), (fx.Log("error", message, {"seq": seq}),)

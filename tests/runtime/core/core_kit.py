@@ -88,3 +88,95 @@ class Driver:
 
     def exit(self, eid: str, code: int = 0, stdout: str = "") -> tuple[fx.Effect, ...]:
         return self(i.ShellExited(eid, code, stdout_tail=stdout))
+
+
+def tpl(*parts: str | tuple[str, ...]) -> Template:
+    """A template from literal strings and paths (tuples): `tpl("echo ", ("name",))`."""
+    from ojlang.runtime.core.graph import Piece
+
+    return Template(tuple(Piece(p) if isinstance(p, str) else Piece(path=p) for p in parts))
+
+
+def rich_graph() -> Graph:
+    """Most primitives at once, wired together: for world-level properties and scenarios."""
+    from ojlang.runtime.core import graph as g
+
+    phases = (
+        g.Phase("init", "run", run=tpl("git fetch ", ("name",))),
+        g.Phase("blocked", pre=("rb.ready",)),
+        g.Phase("plan", "task", task="rb.planner", semaphore="agents", post=("rb.ready",)),
+        g.Phase(
+            "land", "strategy", strategy="rb.land", lock="main", on_fail=g.OnFail("retry", 1, S)
+        ),
+        g.Phase(
+            "check", "run", run=lit("make check"), on_fail=g.OnFail("goto", target=g.Edge("plan"))
+        ),
+    )
+    pipe = g.Pipeline(
+        "build",
+        "rb",
+        phases=tuple(
+            attrs_evolve(
+                p,
+                next=g.Edge(phase=phases[k + 1].name)
+                if k + 1 < len(phases)
+                else g.Edge(terminal="done"),
+            )
+            for k, p in enumerate(phases)
+        ),
+        inputs=("name",),
+        worktree=True,
+        notify=g.PipelineNotify(on_done=tpl(("name",), " landed")),
+    )
+    rb = g.Runbook(
+        "rb",
+        config={"base": "main"},
+        hooks=(g.Hook(g.Pattern("pipeline:complete"), lit("echo done"), "rb"),),
+    )
+    return g.Graph(
+        runbooks={"rb": rb},
+        pipelines={"rb.build": pipe},
+        tasks={
+            "rb.planner": g.Task("planner", "rb", prompt="Plan {{ name }}", idle_timeout_us=60 * S)
+        },
+        guards={
+            "rb.ready": g.Guard(
+                "ready",
+                "rb",
+                g.Cond("shell", script=lit("test -f ready")),
+                retry_max=3,
+                retry_interval_us=5 * S,
+            )
+        },
+        strategies={
+            "rb.land": g.Strategy(
+                "land",
+                "rb",
+                (
+                    g.Attempt("ff", run=lit("merge ff"), rollback=lit("undo")),
+                    g.Attempt("rb", run=lit("merge rb")),
+                ),
+            )
+        },
+        locks={"main": g.Lock("main", heartbeat_us=30 * S)},
+        semaphores={"agents": g.Semaphore("agents", max=1)},
+        queues={"builds": g.Queue("builds", "rb", max_retries=1)},
+        workers={"rb.builds": g.Worker("builds", "rb", "builds", "rb.build", concurrency=2)},
+        crons={"rb.tick": g.Cron("tick", "rb", 60 * S, enabled=True, run=lit("tick"))},
+        actions={
+            "rb.page": g.Action(
+                "page",
+                "rb",
+                10 * S,
+                mode="builtin",
+                builtin="notify",
+                args={"message": tpl(("id",))},
+            )
+        },
+    )
+
+
+def attrs_evolve(inst: Any, **changes: Any) -> Any:
+    import attrs
+
+    return attrs.evolve(inst, **changes)
