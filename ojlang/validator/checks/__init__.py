@@ -18,7 +18,7 @@ import attrs
 from ojlang.validator.diagnostic import Diagnostic
 from ojlang.validator.model import ProjectModel
 
-FAMILIES: tuple[str, ...] = ("references", "graph", "resources", "style")
+FAMILIES: tuple[str, ...] = ("references", "graph", "resources", "style", "shell", "security")
 
 
 @attrs.frozen
