@@ -486,10 +486,13 @@ def checkpoint_now(tx: Tx, tr: TaskRun) -> None:
 def restart(tx: Tx, tr: TaskRun, reason: str, counted: bool, message: str = "") -> None:
     _kill(tx, tr)
     tx.cancel_timer(_t(tr, "restart"))
+    steps = _defn(tx, tr).on_stuck
+    kept = {k: v for k, v in tr.used.items() if steps[int(k)].word == "restart"}
     tr = evolve(
         tr,
         generation=tr.generation + 1,
         cursor=0,
+        used=kept,
         restarts=tr.restarts + (1 if counted else 0),
         spawn_tries=0,
         restart_message=message,
