@@ -257,7 +257,11 @@ run = "scripts/poll.sh"
     ),
     Explanation(
         code="OJ509",
-        trigger="A guard with neither `timeout` nor `retry.max`.",
+        trigger=(
+            "A guard listed in a phase's `pre` or `post` with neither `timeout` nor "
+            "`retry.max`. Guards used only inside `all`/`any`/`not` are bounded by the outer "
+            "guard; a `post` guard of a phase holding a lock or slot is OJ511 instead."
+        ),
         why=(
             "Information: a guard that never holds keeps its run waiting forever, silently. "
             "Add a limit so that `on_timeout` (escalate by default) tells someone."

@@ -275,7 +275,10 @@ timeout = "1h"
     ),
     Explanation(
         code="OJ903",
-        trigger="A cron without `enabled = true`. Crons start disabled by default.",
+        trigger=(
+            "A cron without `enabled = true`. Crons start disabled by default. Library "
+            "runbooks are exempt: their crons start disabled in every project anyway."
+        ),
         why=(
             "Information: the cron never ticks until someone runs `oj cron enable`, which is "
             "easy to forget."
