@@ -86,6 +86,7 @@ class GuardInst:
     env: dict[str, str]
     on_timeout_script: str = ""
     state: str = "evaluating"
+    forever: bool = False  # `on_timeout = wait`: timed out once, keeps waiting
     dirty: bool = False
     evaluations: int = 0
     results: dict[str, bool] = attrs.Factory(dict)  # leaf position → value, this evaluation
@@ -132,9 +133,9 @@ def start(
     scope: Mapping[str, Any],
     cwd: str,
     env: dict[str, str],
-) -> str | None:
-    """Start an instance; returns its id, or None when rendering failed (a `guard:failed`
-    event then reports why)."""
+) -> str:
+    """Start an instance and return its id; when rendering fails, a `guard:failed` event
+    queued for the owner says why."""
     defn = tx.graph.guards[key]
     gid = f"{owner}:{phase}:{defn.name}:{tx.ids.hex(6)}"
     try:
@@ -147,7 +148,7 @@ def start(
         _verdict(
             tx, GuardInst(gid, key, owner, phase, Node("all"), cwd, env), "failed", error=str(exc)
         )
-        return None
+        return gid
     inst = _put(tx, GuardInst(gid, key, owner, phase, tree, cwd, env, hook))
     patterns += [WAKE[leaf.name].format(*leaf.args) for leaf in _leaves(tree) if leaf.name in WAKE]
     for p in patterns:
@@ -221,11 +222,7 @@ def _evaluate(tx: Tx, inst: GuardInst) -> None:
         _evaluate(tx, _put(tx, evolve(inst, dirty=False)))
         return
     defn = tx.graph.guards[inst.guard]
-    if (
-        defn.retry_max is not None
-        and inst.evaluations >= defn.retry_max
-        and inst.state != "waiting_forever"
-    ):
+    if defn.retry_max is not None and inst.evaluations >= defn.retry_max and not inst.forever:
         _timed_out(tx, inst)
         return
     _wait(tx, inst, "condition false")
@@ -233,9 +230,8 @@ def _evaluate(tx: Tx, inst: GuardInst) -> None:
 
 def _wait(tx: Tx, inst: GuardInst, reason: str) -> None:
     defn = tx.graph.guards[inst.guard]
-    state = "waiting_forever" if inst.state == "waiting_forever" else "waiting"
     first = not inst.waited
-    inst = _put(tx, evolve(inst, state=state, waited=True))
+    inst = _put(tx, evolve(inst, state="waiting", waited=True))
     tx.set_timer(f"guard:{inst.id}:retry", tx.now + defn.retry_interval_us)
     if first:
         tx.emit("guard:waiting", defn.name, **_payload(inst), reason=reason)
@@ -260,7 +256,7 @@ def on_result(tx: Tx, inst: GuardInst, ok: bool) -> None:
 def on_event(tx: Tx, inst: GuardInst) -> None:
     if inst.in_flight:
         _put(tx, evolve(inst, dirty=True))
-    elif inst.state in ("waiting", "waiting_forever"):
+    elif inst.state == "waiting":
         tx.cancel_timer(f"guard:{inst.id}:retry")
         _evaluate(tx, inst)
     else:
@@ -284,10 +280,9 @@ def _timed_out(tx: Tx, inst: GuardInst) -> None:
     tx.cancel_timer(f"guard:{inst.id}:deadline")
     word = defn.on_timeout
     if word == "wait":
-        if inst.state != "waiting_forever":
+        if not inst.forever:
             tx.emit("guard:timeout", defn.name, **_payload(inst), on_timeout="wait")
-        inst = _put(tx, evolve(inst, state="waiting_forever"))
-        _wait(tx, inst, "timed out")
+        _wait(tx, _put(tx, evolve(inst, forever=True)), "timed out")
         return
     if word == "escalate":
         eid = escalation.open_(

@@ -99,7 +99,7 @@ def _start_guard(tx: Tx, run: Run, key: str, phase_name: str) -> None:
     gid = guard.start(
         tx, key, run.id, phase_name, scope(tx, run, guard=key.rpartition(".")[2]), cwd, env(tx, run)
     )
-    put(tx, evolve(tx.world.runs[run.id], child=gid or ""))
+    put(tx, evolve(tx.world.runs[run.id], child=gid))
 
 
 def advance(tx: Tx, run: Run) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from core_kit import Driver, S, graph, lit, tpl
 
-from core_kit import S, Driver, graph, lit, tpl
 from ojlang.runtime.core import effects as fx
 from ojlang.runtime.core import inputs as i
 from ojlang.runtime.core.graph import Phase, Pipeline, Settings, Task, chain
