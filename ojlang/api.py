@@ -7,6 +7,7 @@ loads them and returns a `CheckReport`. Bad requests raise `UsageError`.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from collections.abc import Sequence
 from pathlib import Path
@@ -67,9 +68,14 @@ def merge_options(config: dict[str, Any], flags: dict[str, Any]) -> CheckOptions
 
 
 def _explicit(paths: Sequence[str], cwd: Path, root: Path) -> list[RunbookFile]:
+    """The named files, and the `*.toml` files of named directories, as the user named them.
+
+    Paths are made absolute but symlinks are not followed: diagnostics name the file the
+    user named, and a broken link or a link loop is an unreadable file (OJ004), not a crash.
+    """
     files: list[RunbookFile] = []
     for raw in paths:
-        path = (cwd / raw) if not Path(raw).is_absolute() else Path(raw)
+        path = Path(os.path.abspath(cwd / raw))
         if path.is_dir():
             found = toml_files(path)
         elif path.is_file() or path.is_symlink():
@@ -80,7 +86,7 @@ def _explicit(paths: Sequence[str], cwd: Path, root: Path) -> list[RunbookFile]:
                 help="name runbook files or directories that hold them",
             )
         for item in found:
-            files.append(RunbookFile(item.resolve(), display_path(item, root), Origin.PROJECT))
+            files.append(RunbookFile(item, display_path(item, root), Origin.PROJECT))
     return files
 
 

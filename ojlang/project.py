@@ -80,10 +80,13 @@ def search_dirs(root: Path, env: dict[str, str] | None = None) -> list[tuple[Pat
 
 
 def display_path(path: Path, root: Path) -> str:
+    """`path` relative to `root`, `/`-separated; symlinks are not followed (the name shown is
+    the one the user wrote), absolute when it lies outside the root."""
+    absolute = Path(os.path.abspath(path))
     try:
-        return path.resolve().relative_to(root).as_posix()
+        return absolute.relative_to(root).as_posix()
     except ValueError:
-        return path.resolve().as_posix()
+        return absolute.as_posix()
 
 
 def toml_files(directory: Path) -> list[Path]:
@@ -94,7 +97,9 @@ def toml_files(directory: Path) -> list[Path]:
         return []
     chosen = [n for n in names if n.endswith(".toml") and not n.startswith(".")]
     chosen.sort(key=lambda n: n.encode("utf-8", "surrogateescape"))
-    return [directory / n for n in chosen if (directory / n).is_file()]
+    return [
+        directory / n for n in chosen if (directory / n).is_file() or (directory / n).is_symlink()
+    ]
 
 
 def discover(root: Path, env: dict[str, str] | None = None) -> list[RunbookFile]:
@@ -102,10 +107,10 @@ def discover(root: Path, env: dict[str, str] | None = None) -> list[RunbookFile]
     found: list[RunbookFile] = []
     seen_dirs: set[Path] = set()
     for directory, origin in search_dirs(root, env):
-        resolved = directory.resolve()
+        resolved = Path(os.path.realpath(directory))
         if resolved in seen_dirs:
             continue
         seen_dirs.add(resolved)
         for path in toml_files(directory):
-            found.append(RunbookFile(path.resolve(), display_path(path, root), origin))
+            found.append(RunbookFile(Path(os.path.abspath(path)), display_path(path, root), origin))
     return found

@@ -24,11 +24,13 @@ def _path(path: ip.Path) -> tuple[str | int, ...]:
     return tuple(out)
 
 
-def shell_contexts(template: ip.Template) -> list[str]:
-    """The shell context of each interpolation of `template`, in order."""
-    from ojlang.parser.shell_context import contexts
+def shell_contexts(template: ip.Template) -> list[tuple[str, str | None]]:
+    """(shell context, heredoc delimiter) of each interpolation of `template`, in order."""
+    from ojlang.parser.shell_context import scan_shell
 
-    return [c.value for c in contexts(template)]
+    scan = scan_shell(template.text, template.interps)
+    by_start = {i.start: (i.context.value, i.delimiter) for i in scan.interps}
+    return [by_start.get(i.start, ("unquoted", None)) for i in template.interps]
 
 
 def compile_template(template: ip.Template, *, shell: bool) -> graph.Template:
@@ -37,14 +39,17 @@ def compile_template(template: ip.Template, *, shell: bool) -> graph.Template:
     index = 0
     for piece in template.pieces:
         if isinstance(piece, ip.Interp):
-            has_raw = any(f.name == "raw" for f in piece.filters)
-            context = (contexts[index] if index < len(contexts) else "unquoted") if shell else ""
-            if has_raw and shell:
+            context, delimiter = contexts[index] if shell else ("", None)
+            if shell and any(f.name == "raw" for f in piece.filters):
                 context = "raw"
             filters = tuple(
                 graph.Filter(f.name, tuple(f.args)) for f in piece.filters if f.name != "raw"
             )
-            pieces.append(graph.Piece(path=_path(piece.path), filters=filters, context=context))
+            pieces.append(
+                graph.Piece(
+                    path=_path(piece.path), filters=filters, context=context, delimiter=delimiter
+                )
+            )
             index += 1
             continue
         text = piece.text

@@ -13,10 +13,16 @@ from ojlang.parser.argspec import ArgItem, ArgKind, ArgSpec
 from ojlang.parser.fields import Tmpl
 from ojlang.parser.mini import suggestion
 from ojlang.parser.spans import Span
-from ojlang.parser.tomltree import TArray, TBool, TFloat, TInteger, TString, Value, type_name
+from ojlang.parser.tomltree import TArray, TBool, TFloat, TInteger, TString, Value
 
 if TYPE_CHECKING:
     from ojlang.parser.builder import Builder
+
+
+def found_text(value: Value) -> str:
+    from ojlang.parser.builder import found_text as text
+
+    return text(value)
 
 
 def check_command(b: Builder, command: ast.Command) -> None:
@@ -111,7 +117,7 @@ def _default_type(b: Builder, item: ArgItem, value: Value, name: str) -> None:
     if not ok:
         b.error(
             "OJ103",
-            f"expected {expected} for the default of `{name}`, found {type_name(value)}",
+            f"expected {expected} for the default of `{name}`, found {found_text(value)}",
             value.span,
             f"expected {expected}",
         )

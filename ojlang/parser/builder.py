@@ -192,6 +192,16 @@ class Builder:
 
     def missing(self, name: str, fs: FieldSpec, table: TTable, where: Where) -> None:
         example = _EXAMPLES.get(fs.kind, '"…"')
+        if fs.kind is Kind.TABLES:
+            path = where.label.strip("`[]")
+            self.error(
+                "OJ104",
+                f"{where.label} is missing `{name}`",
+                table.span,
+                f"`{name}` is required",
+                help=f"add a `[[{path}.{name}]]` table with `name` and `run`",
+            )
+            return
         self.error(
             "OJ104",
             f"{where.label} is missing `{name}`",

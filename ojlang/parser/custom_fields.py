@@ -260,6 +260,7 @@ def _queue_fields(b: Builder, node: Value, name: str, where: Where) -> MapField 
                 "not a type",
                 help=suggestion(value.value, FIELD_TYPES, "value"),
             )
+            entries.append(MapEntry(entry.key, None))  # keep the field, typed `any`
             continue
         entries.append(MapEntry(entry.key, value))
     return MapField(node, tuple(entries))

@@ -157,7 +157,7 @@ def _pipeline(b: Builder, node: Any) -> None:
                 "OJ112",
                 f"phase `{name}` cannot have `next`",
                 key.span,
-                "the run ends after it",
+                "not allowed here",
                 notes=("the run ends after it",),
                 help="remove `next`",
             )
@@ -211,7 +211,10 @@ def _task(b: Builder, node: Any) -> None:
 
 
 def _conflict(b: Builder, node: Any, keys: Sequence[str], what: str, help: str) -> bool:
-    present = [k for k in keys if k in node.table.entries]
+    present = sorted(
+        (k for k in keys if k in node.table.entries),
+        key=lambda k: node.table.entries[k].key.span.byte_start,
+    )
     if len(present) < 2:
         return False
     second = node.table.entries[present[1]].key
@@ -254,13 +257,15 @@ def _builtin_args(b: Builder, action: ast.Action, body: Tmpl) -> None:
         given = {e.key.name: e.key for e in action.args.entries}
     for name, key in given.items():
         if name not in allowed:
-            known = ", ".join(f"`{a}`" for a in allowed) or "none"
+            known = ", ".join(f"`{a}`" for a in allowed)
             b.error(
                 "OJ116",
                 f"built-in action `{op}` has no argument `{name}`",
                 key.span,
                 "unknown argument",
-                help=f"its arguments are: {known}",
+                help=f"its arguments are {known}"
+                if known
+                else f"`{op}` takes no arguments; remove `{name}` from `args`",
             )
     for name, required in allowed.items():
         if required and name not in given:

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 from ojlang.parser import ast, minilang, table_checks
 from ojlang.parser.fields import Kind, Tmpl, spec_item
 from ojlang.parser.mini import suggestion
-from ojlang.parser.tomltree import TArray, TString, TTable
+from ojlang.parser.spans import Pos, SourceMap, StringStyle
+from ojlang.parser.tomltree import Entry, Key, TString, TTable
 
 if TYPE_CHECKING:
     from ojlang.parser.builder import Builder
@@ -56,13 +57,7 @@ def build_runbook(b: Builder) -> ast.Runbook:
     for name, entry in root.entries.items():
         value = entry.value
         if name not in ast.TOP_LEVEL:
-            b.error(
-                "OJ101",
-                f"unknown table `[{name}]`",
-                entry.key.span,
-                "not a runbook table",
-                help=suggestion(name, ast.TOP_LEVEL, "table"),
-            )
+            _unknown_top(b, name, entry)
             continue
         if not isinstance(value, TTable):
             b.wrong_type("a table", name, value)
@@ -92,6 +87,29 @@ def build_runbook(b: Builder) -> ast.Runbook:
     )
     table_checks.check_runbook(b, runbook)
     return runbook
+
+
+def _unknown_top(b: Builder, name: str, entry: Entry) -> None:
+    """OJ101 for an unknown table, OJ102 for an unknown key at the top level."""
+    if isinstance(entry.value, TTable):
+        b.error(
+            "OJ101",
+            f"unknown table `[{name}]`",
+            entry.key.span,
+            "not a runbook table",
+            help=suggestion(name, ast.TOP_LEVEL, "table"),
+        )
+        return
+    help_text = suggestion(name, ast.TOP_LEVEL, "table")
+    if name in ("name", "description", "version"):
+        help_text = f"put it under `[meta]`: `[meta]` then `{name} = …`"
+    b.error(
+        "OJ102",
+        f"unknown key `{name}` at the top level",
+        entry.key.span,
+        "not a runbook table",
+        help=help_text,
+    )
 
 
 def _primitives(b: Builder, kind: str, table: TTable) -> dict[str, ast.Primitive]:
@@ -138,16 +156,27 @@ def _events(b: Builder, table: TTable) -> tuple[ast.Hook, ...]:
         try:
             pattern = minilang.parse_pattern(key)
         except minilang.MiniSyntaxError as err:
-            b.error(err.code, err.message, entry.key.span, err.label, help=err.help)
+            b.report(err.to_diagnostic(_key_source_map(b, entry.key)))
             pattern = None
         else:
             warning = minilang.pattern_warning(pattern)
             if warning is not None:
-                b.error(
-                    warning.code, warning.message, entry.key.span, warning.label, help=warning.help
-                )
+                b.report(warning.to_diagnostic(_key_source_map(b, entry.key)))
         hooks.append(ast.Hook(key=entry.key, event=key, pattern=pattern, run=run))
     return tuple(hooks)
+
+
+def _key_source_map(b: Builder, key: Key) -> SourceMap:
+    """A source map over a key as written, so errors inside a pattern key point inside it."""
+    span = key.span
+    raw = b.doc.source.encode("utf-8")[span.byte_start : span.byte_end].decode("utf-8")
+    if raw[:1] == '"':
+        return SourceMap(span.file, raw, span.start, StringStyle.BASIC)
+    if raw[:1] == "'":
+        return SourceMap(span.file, raw, span.start, StringStyle.LITERAL)
+    # A bare key: pretend delimiters one column before and after it.
+    before = Pos(span.line, span.col - 1, span.byte_start - 1)
+    return SourceMap(span.file, f"'{raw}'", before, StringStyle.LITERAL)
 
 
 def _functions(b: Builder, table: TTable) -> dict[str, ast.Function]:
@@ -209,6 +238,3 @@ def _functions(b: Builder, table: TTable) -> dict[str, ast.Function]:
             key=entry.key, span=value.span, params=params, run=run_field, returns=returns
         )
     return out
-
-
-__all__ = ["HOOK_ALIASES", "TArray", "build_runbook", "custom_hook_event"]

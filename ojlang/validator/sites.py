@@ -43,6 +43,40 @@ class Site:
     soft: bool = False  # unresolved is OJ209 (warning), not an error
 
 
+@attrs.frozen
+class _Owner:
+    """The definition holding some sites; `site()` builds one of them."""
+
+    runbook: str
+    kind: str
+    name: str
+    text: str
+    phase: str = ""
+
+    def site(
+        self,
+        ref: Ref,
+        kinds: tuple[str, ...],
+        field: str,
+        *,
+        text: str = "",
+        verbs: tuple[str, ...] = (),
+        soft: bool = False,
+    ) -> Site:
+        return Site(
+            self.runbook,
+            ref,
+            kinds,
+            text or self.text,
+            field,
+            owner_kind=self.kind,
+            owner_name=self.name,
+            phase=self.phase,
+            verbs=verbs,
+            soft=soft,
+        )
+
+
 def _ref_of_strategy(on_fail: object) -> Ref | None:
     from ojlang.parser.fields import Parsed
     from ojlang.parser.onfail import StrategyRef
@@ -60,115 +94,83 @@ def sites(runbook: ast.Runbook) -> Iterator[Site]:
     book = runbook.name
     for worker in runbook.of("worker").values():
         assert isinstance(worker, ast.Worker)
-        owner = f"worker `{worker.ident}`"
-        common = {"owner_kind": "worker", "owner_name": worker.ident}
+        owner = _Owner(book, "worker", worker.ident, f"worker `{worker.ident}`")
         if worker.queue is not None:
-            yield Site(book, worker.queue, ("queue",), owner, "queue", **common)
+            yield owner.site(worker.queue, ("queue",), "queue")
         if worker.handler is not None:
-            yield Site(book, worker.handler, ("pipeline", "task"), owner, "handler", **common)
+            yield owner.site(worker.handler, ("pipeline", "task"), "handler")
     for pipeline in runbook.of("pipeline").values():
         assert isinstance(pipeline, ast.Pipeline)
         for phase in pipeline.phase:
             yield from _phase_sites(book, pipeline, phase)
     for strategy in runbook.of("strategy").values():
         assert isinstance(strategy, ast.Strategy)
+        owner = _Owner(book, "strategy", strategy.ident, f"strategy `{strategy.ident}`")
         for attempt in strategy.attempt:
             if attempt.task is not None:
-                yield Site(
-                    book,
-                    attempt.task,
-                    ("task",),
-                    f"attempt `{attempt.ident}` of strategy `{strategy.ident}`",
-                    "task",
-                    owner_kind="strategy",
-                    owner_name=strategy.ident,
-                )
+                text = f"attempt `{attempt.ident}` of strategy `{strategy.ident}`"
+                yield owner.site(attempt.task, ("task",), "task", text=text)
     for guard in runbook.of("guard").values():
         assert isinstance(guard, ast.Guard)
-        owner = f"guard `{guard.ident}`"
-        common = {"owner_kind": "guard", "owner_name": guard.ident}
+        owner = _Owner(book, "guard", guard.ident, f"guard `{guard.ident}`")
         for field, refs in (("all", guard.all), ("any", guard.any)):
             for ref in refs:
-                yield Site(book, ref, ("guard",), owner, field, **common)
+                yield owner.site(ref, ("guard",), field)
         if guard.not_ is not None:
-            yield Site(book, guard.not_, ("guard",), owner, "not", **common)
+            yield owner.site(guard.not_, ("guard",), "not")
     for cron in runbook.of("cron").values():
         assert isinstance(cron, ast.Cron)
-        owner = f"cron `{cron.ident}`"
-        common = {"owner_kind": "cron", "owner_name": cron.ident}
+        owner = _Owner(book, "cron", cron.ident, f"cron `{cron.ident}`")
         for ref in cron.watchers:
-            yield Site(book, ref, ("watcher",), owner, "watchers", **common)
+            yield owner.site(ref, ("watcher",), "watchers")
         for ref in cron.scanners:
-            yield Site(book, ref, ("scanner",), owner, "scanners", **common)
+            yield owner.site(ref, ("scanner",), "scanners")
     for watcher in runbook.of("watcher").values():
         assert isinstance(watcher, ast.Watcher)
-        owner = f"watcher `{watcher.ident}`"
-        common = {"owner_kind": "watcher", "owner_name": watcher.ident}
+        owner = _Owner(book, "watcher", watcher.ident, f"watcher `{watcher.ident}`")
         queue = _typed_ref(watcher.source, "queue")
         if queue is not None:
-            yield Site(book, queue, ("queue",), owner, "source.name", **common)
+            yield owner.site(queue, ("queue",), "source.name")
         if isinstance(watcher.response, tuple):
             for response in watcher.response:
                 if response.action is not None:
-                    yield Site(
-                        book,
-                        response.action,
-                        ("action",),
-                        owner,
-                        "response.action",
-                        verbs=RESPONSE_VERBS,
-                        **common,
+                    yield owner.site(
+                        response.action, ("action",), "response.action", verbs=RESPONSE_VERBS
                     )
     for scanner in runbook.of("scanner").values():
         assert isinstance(scanner, ast.Scanner)
+        owner = _Owner(book, "scanner", scanner.ident, f"scanner `{scanner.ident}`")
         queue = _typed_ref(scanner.source, "queue")
         if queue is not None:
-            yield Site(
-                book,
-                queue,
-                ("queue",),
-                f"scanner `{scanner.ident}`",
-                "source.name",
-                owner_kind="scanner",
-                owner_name=scanner.ident,
-                soft=True,
-            )
+            yield owner.site(queue, ("queue",), "source.name", soft=True)
     for action in runbook.of("action").values():
         assert isinstance(action, ast.Action)
-        owner = f"action `{action.ident}`"
-        common = {"owner_kind": "action", "owner_name": action.ident}
+        owner = _Owner(book, "action", action.ident, f"action `{action.ident}`")
         if action.task is not None:
-            yield Site(book, action.task, ("task",), owner, "task", **common)
+            yield owner.site(action.task, ("task",), "task")
         for index, rule in enumerate(action.rules, start=1):
             if rule.then is not None:
-                yield Site(
-                    book,
-                    rule.then,
-                    ("action",),
-                    f"rule {index} of {owner}",
-                    "then",
-                    verbs=RULE_VERBS,
-                    **common,
-                )
+                text = f"rule {index} of action `{action.ident}`"
+                yield owner.site(rule.then, ("action",), "then", text=text, verbs=RULE_VERBS)
 
 
 def _phase_sites(book: str, pipeline: ast.Pipeline, phase: ast.Phase) -> Iterator[Site]:
-    owner = f"phase `{phase.ident}` of pipeline `{pipeline.ident}`"
-    common = {"owner_kind": "pipeline", "owner_name": pipeline.ident, "phase": phase.ident}
+    text = f"phase `{phase.ident}` of pipeline `{pipeline.ident}`"
+    owner = _Owner(book, "pipeline", pipeline.ident, text, phase.ident)
     if phase.task is not None:
-        yield Site(book, phase.task, ("task",), owner, "task", **common)
+        yield owner.site(phase.task, ("task",), "task")
     if phase.strategy is not None:
-        yield Site(book, phase.strategy, ("strategy",), owner, "strategy", **common)
+        yield owner.site(phase.strategy, ("strategy",), "strategy")
     recovery = _ref_of_strategy(phase.on_fail)
     if recovery is not None:
-        yield Site(book, recovery, ("strategy",), owner, "on_fail", **common)
+        yield owner.site(recovery, ("strategy",), "on_fail")
     for field, refs in (("pre", phase.pre), ("post", phase.post)):
         for ref in refs:
-            yield Site(book, ref, ("guard",), owner, field, **common)
+            yield owner.site(ref, ("guard",), field)
     if phase.lock is not None:
-        yield Site(book, phase.lock, ("lock",), owner, "lock", **common)
+        yield owner.site(phase.lock, ("lock",), "lock")
     if phase.semaphore is not None:
-        yield Site(book, phase.semaphore, ("semaphore",), owner, "semaphore", **common)
+        yield owner.site(phase.semaphore, ("semaphore",), "semaphore")
 
 
 def _typed_ref(value: object, source_type: str) -> Ref | None:
