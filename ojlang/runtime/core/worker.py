@@ -117,7 +117,8 @@ def wake(tx: Tx, key: str, by: str) -> None:
     _event(tx, w, "woken", by=by)
     defn = _defn(tx, key)
     qdefn = tx.graph.queues.get(defn.queue)
-    if qdefn is not None and qdefn.source is not None and not w.polling:
+    pushed = by == "queue:item:added"  # the news is the push itself: no re-read
+    if qdefn is not None and qdefn.source is not None and not w.polling and not pushed:
         rb = tx.graph.runbooks.get(qdefn.runbook)
         scope = {
             "config": rb.config if rb else {},
