@@ -120,11 +120,42 @@ def resolved(model: ProjectModel, ref: Ref | None, kind: str, runbook: str) -> T
 
 
 def phase_graph(model: ProjectModel, runbook: ast.Runbook, pipeline: ast.Pipeline) -> PhaseGraph:
-    return _Builder(model, runbook, pipeline).build()
+    """The graph of one pipeline of `runbook`."""
+    broken = _broken_pipelines(model, runbook)
+    return _Builder(model, runbook, pipeline, pipeline.ident not in broken).build()
+
+
+def pipeline_graphs(model: ProjectModel) -> dict[tuple[str, str], PhaseGraph]:
+    """The graph of every pipeline of the project, by (runbook, pipeline name)."""
+    out: dict[tuple[str, str], PhaseGraph] = {}
+    for runbook in model.runbooks.values():
+        broken = _broken_pipelines(model, runbook)
+        for name, pipeline in runbook.of("pipeline").items():
+            assert isinstance(pipeline, ast.Pipeline)
+            graph = _Builder(model, runbook, pipeline, name not in broken).build()
+            out[(runbook.name, name)] = graph
+    return out
+
+
+def _broken_pipelines(model: ProjectModel, runbook: ast.Runbook) -> set[str]:
+    """Pipelines of `runbook` with a reference that does not resolve (reported elsewhere)."""
+    broken: set[str] = set()
+    for site in sites(runbook):
+        if site.owner_kind != "pipeline" or site.owner_name in broken:
+            continue
+        if model.resolve(site.ref, site.kinds, site.runbook).diagnostic is not None:
+            broken.add(site.owner_name)
+    return broken
 
 
 class _Builder:
-    def __init__(self, model: ProjectModel, runbook: ast.Runbook, pipeline: ast.Pipeline):
+    def __init__(
+        self,
+        model: ProjectModel,
+        runbook: ast.Runbook,
+        pipeline: ast.Pipeline,
+        references_resolve: bool,
+    ):
         self.model = model
         self.book = runbook.name
         self.pipeline = pipeline
@@ -138,15 +169,7 @@ class _Builder:
             self.index.setdefault(name, i)
         self.edges: list[Edge] = []
         self.unresolved: list[Unresolved] = []
-        self.complete = self.complete and self._references_resolve(runbook)
-
-    def _references_resolve(self, runbook: ast.Runbook) -> bool:
-        for site in sites(runbook):
-            if site.owner_kind != "pipeline" or site.owner_name != self.pipeline.ident:
-                continue
-            if self.model.resolve(site.ref, site.kinds, site.runbook).diagnostic is not None:
-                return False
-        return True
+        self.complete = self.complete and references_resolve
 
     def build(self) -> PhaseGraph:
         for i, phase in enumerate(self.phases):

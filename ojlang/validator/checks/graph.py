@@ -28,7 +28,7 @@ from ojlang.validator.phase_graph import (
     Unresolved,
     components,
     path_within,
-    phase_graph,
+    pipeline_graphs,
 )
 
 ON_FAIL_WORDS = ("escalate", "fail", "retry")
@@ -41,20 +41,17 @@ ON_EXHAUST_NOTE = "`on_exhaust` takes `fail`, `escalate` or a phase name of the 
 
 def check(model: ProjectModel, ctx: CheckContext) -> Iterator[Diagnostic]:
     seen: set[tuple[str, str, str]] = set()  # (strategy key, runbook, pipeline) for on_exhaust
-    for runbook in model.runbooks.values():
-        for pipeline in runbook.of("pipeline").values():
-            assert isinstance(pipeline, ast.Pipeline)
-            graph = phase_graph(model, runbook, pipeline)
-            for missing in graph.unresolved:
-                if missing.strategy is not None:
-                    key = (missing.strategy.key, runbook.name, pipeline.ident)
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                yield _tag(_undefined(graph, missing), missing.runbook)
-            if graph.complete:
-                for d in (*_reachability(graph), *_cycles(graph), *_blocked(graph)):
-                    yield _tag(d, runbook.name)
+    for (book, name), graph in pipeline_graphs(model).items():
+        for missing in graph.unresolved:
+            if missing.strategy is not None:
+                key = (missing.strategy.key, book, name)
+                if key in seen:
+                    continue
+                seen.add(key)
+            yield _tag(_undefined(graph, missing), missing.runbook)
+        if graph.complete:
+            for d in (*_reachability(graph), *_cycles(graph), *_blocked(graph)):
+                yield _tag(d, book)
 
 
 def _tag(d: Diagnostic, runbook: str) -> Diagnostic:

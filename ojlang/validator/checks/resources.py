@@ -20,7 +20,7 @@ from ojlang.parser.tomltree import TInteger
 from ojlang.validator.checks import CheckContext
 from ojlang.validator.diagnostic import Diagnostic, Label, diag
 from ojlang.validator.model import ProjectModel, Target
-from ojlang.validator.phase_graph import phase_graph, resolved
+from ojlang.validator.phase_graph import pipeline_graphs, resolved
 
 DEFAULT_TASK_TIMEOUT_MS = 30 * 60 * 1000
 DEFAULT_TASK_TIMEOUT = "30m"
@@ -29,10 +29,12 @@ MIN_CRON_INTERVAL_MS = 10_000
 
 def check(model: ProjectModel, ctx: CheckContext) -> Iterator[Diagnostic]:
     under_lock: set[str] = set()  # guards reported by OJ511
+    graphs = pipeline_graphs(model)
+    complete = {key for key, graph in graphs.items() if graph.complete}
     for runbook in model.runbooks.values():
         for pipeline in runbook.of("pipeline").values():
             assert isinstance(pipeline, ast.Pipeline)
-            if not phase_graph(model, runbook, pipeline).complete:
+            if (runbook.name, pipeline.ident) not in complete:
                 continue
             for phase in pipeline.phase:
                 use = _Use(model, runbook.name, pipeline, phase)
@@ -43,7 +45,8 @@ def check(model: ProjectModel, ctx: CheckContext) -> Iterator[Diagnostic]:
                     yield _tagged(d, runbook.name)
         for worker in runbook.of("worker").values():
             assert isinstance(worker, ast.Worker)
-            yield from _tag(_oversubscribed(model, runbook.name, worker), runbook.name)
+            found = _oversubscribed(model, runbook.name, worker, complete)
+            yield from _tag(found, runbook.name)
         for cron in runbook.of("cron").values():
             assert isinstance(cron, ast.Cron)
             yield from _tag(_cron_interval(cron), runbook.name)
@@ -194,7 +197,9 @@ class _Use:
 # -- workers, crons, guards ------------------------------------------------------------------
 
 
-def _oversubscribed(model: ProjectModel, book: str, worker: ast.Worker) -> Iterator[Diagnostic]:
+def _oversubscribed(
+    model: ProjectModel, book: str, worker: ast.Worker, complete: set[tuple[str, str]]
+) -> Iterator[Diagnostic]:
     """OJ505: worker `concurrency` above the `max` of a semaphore its handler uses."""
     if not isinstance(worker.concurrency, TInteger) or worker.handler is None:
         return
@@ -204,7 +209,7 @@ def _oversubscribed(model: ProjectModel, book: str, worker: ast.Worker) -> Itera
         return
     pipeline = handler.node
     assert isinstance(pipeline, ast.Pipeline)
-    if not phase_graph(model, model.runbooks[handler.runbook], pipeline).complete:
+    if (handler.runbook, handler.name) not in complete:
         return
     tightest: tuple[int, Target, ast.Phase] | None = None
     for phase in pipeline.phase:
