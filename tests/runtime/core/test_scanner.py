@@ -23,7 +23,9 @@ from ojlang.runtime.core.graph import (
 )
 
 
-def driver(source: Source, condition: Condition, cleanup: Cleanup = Cleanup(), **kw: Any) -> Driver:
+def driver(
+    source: Source, condition: Condition, cleanup: Cleanup | None = None, **kw: Any
+) -> Driver:
     sc = Scanner(
         "janitor", "rb", 600 * S, source=source, condition=condition, cleanup=cleanup, **kw
     )
