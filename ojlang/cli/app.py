@@ -1,0 +1,45 @@
+"""The typer application of `oj`: every command's options, forwarding to its module.
+
+Thin by design (STYLE.md lesson 9): each command parses its options, calls the façade and
+renders; bodies live in their own modules, imported only when that command runs. Commands of
+`ojlang.cli.main.FAST` are dispatched before this module is imported; here they are stubs so
+that `oj --help` lists them.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    name="oj",
+    help="Check and run ojlang runbooks.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.command(
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    add_help_option=False,
+)
+def check(ctx: typer.Context) -> None:
+    """Check runbooks like a compiler (`oj check --help` for the options)."""
+    from ojlang.cli.check_args import main as check_main
+
+    raise typer.Exit(check_main(list(ctx.args)))
+
+
+@app.command()
+def explain(
+    code: Annotated[str | None, typer.Argument(help="a code (OJ301) or slug")] = None,
+    list_: Annotated[bool, typer.Option("--list", help="print the whole catalogue")] = False,
+) -> None:
+    """Explain a diagnostic code: what triggers it, why it matters, how to fix it."""
+    from ojlang.cli.explain_cmd import run_explain
+
+    raise typer.Exit(run_explain(code, list_))

@@ -1,0 +1,77 @@
+"""The argument parser of `oj check` (LANGUAGE.md §8): argv in, `run_check` keyword args out.
+
+`oj check` is dispatched before typer is imported (RUNTIME.md §10), so its options are
+declared once, here, with the standard library's argparse; `oj --help` lists the command
+through a forwarding stub in `ojlang.cli.main`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+FORMAT_HELP = "full, concise, json, json-lines, github or sarif (default: full on a terminal)"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"error: {message}\n  help: see `oj check --help`\n")
+        raise SystemExit(2)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="oj check",
+        description="Check runbooks like a compiler: syntax, schema, references, templates, "
+        "graph, shell and security.",
+    )
+    p.add_argument("paths", nargs="*", help="runbook files or directories (default: the project)")
+    p.add_argument("--format", dest="fmt", metavar="FORMAT", help=FORMAT_HELP)
+    p.add_argument("--output-file", type=Path, metavar="FILE", help="write the report to FILE")
+    p.add_argument(
+        "--select",
+        action="append",
+        default=[],
+        metavar="CODES",
+        help="codes, prefixes or slugs to report (comma-separated; default ALL)",
+    )
+    p.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        metavar="CODES",
+        help="codes, prefixes or slugs to hide (comma-separated)",
+    )
+    p.add_argument(
+        "--error-on-warning",
+        action="store_true",
+        default=None,
+        help="exit 1 when there is a warning",
+    )
+    p.add_argument(
+        "--no-shellcheck",
+        dest="shellcheck",
+        action="store_false",
+        default=None,
+        help="do not run shellcheck",
+    )
+    p.add_argument("--all", action="store_true", help="also report library runbooks")
+    return p
+
+
+def main(argv: list[str]) -> int:
+    from ojlang.cli.check_cmd import run_check
+
+    args = parser().parse_args(argv)
+    return run_check(
+        list(args.paths),
+        fmt=args.fmt,
+        output_file=args.output_file,
+        select=tuple(args.select),
+        ignore=tuple(args.ignore),
+        error_on_warning=args.error_on_warning,
+        shellcheck=args.shellcheck,
+        all_=args.all,
+    )
