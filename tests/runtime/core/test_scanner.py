@@ -26,6 +26,7 @@ from ojlang.runtime.core.graph import (
 def driver(
     source: Source, condition: Condition, cleanup: Cleanup | None = None, **kw: Any
 ) -> Driver:
+    cleanup = cleanup or Cleanup()
     sc = Scanner(
         "janitor", "rb", 600 * S, source=source, condition=condition, cleanup=cleanup, **kw
     )
