@@ -1,8 +1,8 @@
-"""Lark's parse errors in, human OJ001/OJ003 diagnostics out (what was expected, what was found).
+"""A `ParseFailure` in, a human OJ001/OJ003 diagnostic out (what was expected, what was found).
 
-Lark reports the terminals the parser could accept and the token (or character) it met
-instead; the value stack tells what came just before. From those three this module writes
-messages such as ``expected `=` after key `interval`, found `30s` ``.
+The failure tells the terminals the parser could accept and the token (or character) it
+met instead; the value stack tells what came just before. From those three this module
+writes messages such as ``expected `=` after key `interval`, found `30s` ``.
 """
 
 from __future__ import annotations
@@ -11,12 +11,10 @@ import re
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
-from lark.parsers.lalr_analysis import Shift
-
 from ojlang.parser.errors import TomlError
 from ojlang.parser.spans import Span
-from ojlang.parser.toml_lexer import Tok
+from ojlang.parser.toml_build import split_pair
+from ojlang.parser.toml_lalr import ParseFailure, Tok
 from ojlang.parser.toml_source import Source
 from ojlang.parser.toml_tables import key_text
 from ojlang.parser.toml_values import (
@@ -31,7 +29,15 @@ from ojlang.parser.tomltree import Key
 from ojlang.validator.diagnostic import Diagnostic, diag
 
 _KEY_TOKENS = frozenset({"BARE_KEY", "BASIC_STRING", "LITERAL_STRING"})
+
+
+def _decode_pair(src: Source, token: Tok) -> object:
+    scalar = split_pair(token)[1]
+    return _DECODERS[scalar.type](src, scalar)
+
+
 _DECODERS: dict[str, Callable[[Source, Tok], object]] = {
+    "KEY_VALUE": _decode_pair,
     "ATOM": atom_node,
     "BASIC_STRING": decode_basic,
     "LITERAL_STRING": decode_literal,
@@ -52,41 +58,68 @@ def _is_control(char: str) -> bool:
     return (code < 0x20 and char not in "\t\n") or code == 0x7F
 
 
-def syntax_diagnostic(src: Source, exc: UnexpectedInput) -> Diagnostic:
-    """The diagnostic for a lark error raised while parsing `src`."""
+def syntax_diagnostic(src: Source, failure: ParseFailure) -> Diagnostic:
+    """The diagnostic for a syntax error met while parsing `src`."""
     text = src.text
-    state = getattr(exc, "state", None)
-    stack: Sequence[Any] = getattr(state, "value_stack", None) or ()
-    accepted = _accepted(state)
+    stack: Sequence[Any] = failure.value_stack
     earlier = _pending_token_error(src, stack)
     if earlier is not None:
         return earlier
-    if isinstance(exc, UnexpectedCharacters):
-        pos = exc.pos_in_stream or 0
-        char = text[pos] if pos < len(text) else ""
+    expected = failure.expected()
+    token = failure.token
+    pos = failure.pos
+    if token is None and pos < len(text):
+        char = text[pos]
         special = _character_diagnostic(src, pos, char)
         if special is not None:
             return special
         found = f"`{char}`" if char.isprintable() and not char.isspace() else control_name(char)
-        return _expected(
-            src, accepted or set(exc.allowed or ()), found, src.span(pos, pos + 1), stack
-        )
-    if isinstance(exc, UnexpectedToken):
-        token = exc.token
-        if token.type == "$END":
-            end = len(text.rstrip(" \t\r\n"))
-            return _expected(
-                src, accepted or set(exc.expected), "end of file", src.span(end), stack
-            )
-        if token.type == "NL":
-            return _expected(
-                src, accepted or set(exc.expected), "end of line", src.span(token.start_pos), stack
-            )
-        return _expected(
-            src, accepted or set(exc.expected), _shown(token), src.token_span(token), stack
-        )
-    pos = getattr(exc, "pos_in_stream", None) or 0
-    return diag("OJ001", "invalid TOML", src.span(pos, pos + 1))
+        return _expected(src, expected, found, src.span(pos, pos + 1), stack)
+    if token is None:
+        end = len(text.rstrip(" \t\r\n"))
+        return _expected(src, expected, "end of file", src.span(end), stack)
+    if token.type == "NL":
+        found = "end of file" if _only_blanks(text[pos:]) else "end of line"
+        return _expected(src, expected, found, src.span(pos), stack)
+    return _expected(src, expected, _shown(token), _core_span(src, token), stack)
+
+
+def _only_blanks(rest: str) -> bool:
+    """Whether `rest` holds nothing but blanks, line ends and comments."""
+    return all(
+        not line.strip(" \t\r") or line.lstrip(" \t").startswith("#") for line in rest.split("\n")
+    )
+
+
+_PUNCTUATION = {
+    "COMMA": ",",
+    "LSQB": "[",
+    "RSQB": "]",
+    "LDSQB": "[[",
+    "RDSQB": "]]",
+    "EQUAL": "=",
+    "DOT": ".",
+    "LBRACE": "{",
+    "RBRACE": "}",
+}
+
+
+def _bare_path(token: Tok) -> str:
+    """The key of a `KEY_EQ` or `KEY_VALUE` token, as written (bare parts, dots)."""
+    return ".".join(_BARE_PART.findall(token.value.partition("=")[0]))
+
+
+def _core_span(src: Source, token: Tok) -> Span:
+    """The token's span without the blanks punctuation absorbs around it (or the value
+    after a key, for the fused key tokens)."""
+    if token.type in ("KEY_EQ", "KEY_VALUE"):
+        head = token.value.partition("=")[0].rstrip(" \t")
+        return src.span(token.start_pos, token.start_pos + len(head))
+    mark = _PUNCTUATION.get(token.type)
+    if mark is None:
+        return src.token_span(token)
+    start = token.start_pos + token.value.index(mark)
+    return src.span(start, start + len(mark))
 
 
 def _pending_token_error(src: Source, stack: Sequence[Any]) -> Diagnostic | None:
@@ -107,41 +140,12 @@ def _pending_token_error(src: Source, stack: Sequence[Any]) -> Diagnostic | None
     return None
 
 
-def _accepted(state: Any) -> set[str]:
-    """The terminals the parser can really shift next.
-
-    LALR merges the states that follow a value, so lark's own "expected" set after `1` is
-    the union of what may follow a value anywhere (`,` `]` `}` newline). Running the
-    reductions on a copy of the state stack, one candidate terminal at a time, gives the
-    set for this very context (array, inline table or top level).
-    """
-    conf = getattr(state, "parse_conf", None)
-    if conf is None:
-        return set()
-    states = conf.states
-    found: set[str] = set()
-    for terminal in states[state.position]:
-        if not terminal.isupper():
-            continue
-        stack = list(state.state_stack)
-        for _ in range(1000):
-            action = states[stack[-1]].get(terminal)
-            if action is None:
-                break
-            kind, arg = action
-            if kind is Shift:
-                found.add(terminal)
-                break
-            if arg.expansion:
-                del stack[-len(arg.expansion) :]
-            stack.append(states[stack[-1]][arg.origin.name][1])
-            if terminal == "$END" and stack[-1] == conf.end_state:
-                found.add(terminal)
-                break
-    return found
-
-
 def _shown(token: Tok) -> str:
+    mark = _PUNCTUATION.get(token.type)
+    if mark is not None:
+        return f"`{mark}`"
+    if token.type in ("KEY_EQ", "KEY_VALUE"):
+        return f"`{_bare_path(token)}`"
     first = token.value.strip(" \t\r\n").split("\n", 1)[0]
     if len(first) > 30:
         first = first[:29] + "…"
@@ -214,8 +218,8 @@ def _key_before(stack: Sequence[Any]) -> str:
     """The key written just before the error, from the parser stack (parts or a whole key)."""
     if stack and _is_key(stack[-1]):
         return key_text([k.name for k in stack[-1]])
-    if stack and isinstance(stack[-1], Tok) and stack[-1].type == "KEY_EQ":
-        return ".".join(_BARE_PART.findall(stack[-1].value))
+    if stack and isinstance(stack[-1], Tok) and stack[-1].type in ("KEY_EQ", "KEY_VALUE"):
+        return _bare_path(stack[-1])
     parts: list[str] = []
     for item in reversed(stack):
         if isinstance(item, Tok) and item.type in _KEY_TOKENS:
@@ -315,8 +319,8 @@ def _statement_before(stack: Sequence[Any]) -> str:
         return f"`[[{path}]]`" if last.type == "RDSQB" else f"`[{path}]`"
     for index in range(len(stack) - 1, -1, -1):
         item = stack[index]
-        if isinstance(item, Tok) and item.type == "KEY_EQ":
-            return f"the value of `{_key_before([item])}`"
+        if isinstance(item, Tok) and item.type in ("KEY_EQ", "KEY_VALUE"):
+            return f"the value of `{_bare_path(item)}`"
         after = stack[index + 1] if index + 1 < len(stack) else None
         if _is_key(item) and isinstance(after, Tok) and after.type == "EQUAL":
             return f"the value of `{key_text([k.name for k in item])}`"

@@ -16,7 +16,7 @@ import re
 from typing import Any, NoReturn
 
 from ojlang.parser.errors import TomlError
-from ojlang.parser.spans import SourceMap, Span, StringStyle
+from ojlang.parser.spans import Pos, SourceMap, Span, StringStyle
 from ojlang.parser.toml_source import Source
 from ojlang.parser.tomltree import DateTimeKind, Scalar, TBool, TDateTime, TFloat, TInteger, TString
 from ojlang.validator.diagnostic import Label, diag
@@ -25,7 +25,7 @@ _ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\
 _VALID_ESCAPES = r"`\b` `\t` `\n` `\f` `\r` `\"` `\\` `\uXXXX` `\UXXXXXXXX`"
 
 # Anything needing more than a slice: an escape or a forbidden control character.
-_BASIC_SLOW = re.compile(r"[\\\x00-\x08\x0a-\x1f\x7f]")
+BASIC_SLOW = re.compile(r"[\\\x00-\x08\x0a-\x1f\x7f]")
 _ML_BASIC_SLOW = re.compile(r"[\\\x00-\x08\x0b-\x1f\x7f]")
 _LITERAL_BAD = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _ML_LITERAL_BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)")
@@ -159,7 +159,7 @@ def _escape_error(src: Source, offset: int, text: str, letter: str, multiline: b
 def decode_basic(src: Source, token: Any) -> str:
     """The value of a `"…"` token."""
     body: str = token.value[1:-1]
-    if _BASIC_SLOW.search(body) is None:
+    if BASIC_SLOW.search(body) is None:
         return body
     return _decode_escapes(src, token.start_pos + 1, body, False)
 
@@ -201,8 +201,12 @@ def decode_ml_literal(src: Source, token: Any) -> str:
 
 
 def string_node(src: Source, token: Any, style: StringStyle, value: str) -> TString:
-    span = src.token_span(token)
-    return TString(value, span, style, SourceMap(src.path, token.value, span.start, style))
+    _, raw, _, _, line, column, end_line, end_column, byte_start, byte_end = token
+    path = src.path
+    base = src.byte_base
+    span = Span(path, line, column, end_line, end_column, byte_start + base, byte_end + base)
+    start = Pos(line, column, byte_start + base)
+    return TString(value, span, style, SourceMap(path, raw, start, style))
 
 
 # -- numbers, booleans, dates ------------------------------------------------------------------

@@ -1,0 +1,308 @@
+"""TOML text in, the inline transformer's result out: lark's LALR table run by a fused loop.
+
+Theory of operation. Lark compiles `grammars/toml.lark` into an LALR(1) table (cached on
+disk) and wraps our transformer methods as one callback per rule; `LalrTables` takes both
+from a `Lark` object through its public `parse_interactive()` API. `run` then does, in one
+loop, what lark's contextual lexer and parser loop do: in the current parser state, match
+only the terminals that state can shift (one compiled alternation per state, in lark's
+terminal priority order), then shift or reduce as the table says, calling the callback of
+each reduced rule. It exists for speed: lark's own loop builds a full `Token` per token,
+runs a generic line counter, and hashes and compares `Rule` objects on every reduction,
+which together made the positioned parse more than 4x slower than `tomllib`.
+
+A syntax error raises `ParseFailure`, plain data (position, token met, the parser stacks)
+that `ojlang.parser.toml_errors` turns into a diagnostic.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import re
+from operator import itemgetter
+from typing import Any
+
+from lark import Lark
+from lark.parsers.lalr_analysis import Shift
+
+# Terminals whose text may contain `\n` (all others are single-line by their regexes).
+_MULTILINE = frozenset({"NL", "LSQB", "RSQB", "COMMA", "ML_BASIC_STRING", "ML_LITERAL_STRING"})
+# Terminals that may hold comments (`#` inside a gap of blanks and line ends).
+_COMMENT_BEARING = frozenset({"NL", "LSQB", "RSQB", "COMMA", "COMMENT"})
+END = "$END"
+
+# Where the running parse collects comment-bearing tokens (one list per parse and thread).
+COMMENTS: contextvars.ContextVar[list[Tok]] = contextvars.ContextVar("ojlang_toml_comments")
+
+
+class Tok(tuple[str, str, int, int, int, int, int, int, int, int]):
+    """One token: terminal name, text, 0-based code-point and byte offsets, 1-based line and
+    column (ends exclusive). Byte offsets count from the start of the text given to `run`.
+
+    A tuple (built with `tuple.__new__`, read through attribute names) because the lexer
+    makes one per token: three times cheaper than a slotted object.
+    """
+
+    __slots__ = ()
+
+    type = property(itemgetter(0))
+    value = property(itemgetter(1))
+    start_pos = property(itemgetter(2))
+    end_pos = property(itemgetter(3))
+    line = property(itemgetter(4))
+    column = property(itemgetter(5))
+    end_line = property(itemgetter(6))
+    end_column = property(itemgetter(7))
+    byte_start = property(itemgetter(8))
+    byte_end = property(itemgetter(9))
+
+    def __repr__(self) -> str:
+        return f"Tok({self.type}, {self.value!r}, {self.line}:{self.column})"
+
+
+def make_tok(
+    type: str,
+    value: str,
+    start_pos: int,
+    end_pos: int,
+    line: int,
+    column: int,
+    end_line: int,
+    end_column: int,
+    byte_start: int,
+    byte_end: int,
+) -> Tok:
+    """A token (the readable spelling of the `_new(Tok, …)` the lexer loop uses)."""
+    return _new(
+        Tok,
+        (type, value, start_pos, end_pos, line, column, end_line, end_column, byte_start, byte_end),
+    )
+
+
+_new = tuple.__new__
+
+
+class ParseFailure(Exception):
+    """The parser could not go on at offset `pos`: `token` (None at the end of the text or
+    at a character no terminal matches) was met in the state on top of `state_stack`. A
+    line-end token may be a placeholder: use `pos`, not its offsets."""
+
+    def __init__(
+        self,
+        tables: LalrTables,
+        pos: int,
+        token: Tok | None,
+        state_stack: list[int],
+        value_stack: list[Any],
+    ) -> None:
+        super().__init__(f"syntax error at offset {pos}")
+        self.tables = tables
+        self.pos = pos
+        self.token = token
+        self.state_stack = state_stack
+        self.value_stack = value_stack
+
+    def expected(self) -> set[str]:
+        """The terminals the parser could really take next (see `LalrTables.accepts`)."""
+        return self.tables.accepts(self.state_stack)
+
+
+# Shifted in place of line-end tokens without comments (their text is never used).
+_LINE_END = make_tok("NL", "\n", -1, -1, 0, 0, 0, 0, -1, -1)
+
+# A table entry: (True, next state) to shift, (False, (size, rule name, callback)) to reduce.
+Action = tuple[bool, Any]
+
+
+class LalrTables:
+    """The parse table, the rule callbacks and the lexer's terminals of one `Lark` parser."""
+
+    def __init__(self, lark: Lark) -> None:
+        conf = lark.parse_interactive("").parser_state.parse_conf
+        callbacks = conf.callbacks
+        reductions: dict[int, tuple[int, str, Any]] = {}
+        self.actions: dict[int, dict[str, Action]] = {}
+        for state, table in conf.parse_table.states.items():
+            row: dict[str, Action] = {}
+            for symbol, (kind, arg) in table.items():
+                if kind is Shift:
+                    row[symbol] = (True, arg)
+                else:
+                    rule = reductions.get(id(arg))
+                    if rule is None:
+                        rule = (len(arg.expansion), arg.origin.name, callbacks[arg])
+                        reductions[id(arg)] = rule
+                    row[symbol] = (False, rule)
+            self.actions[state] = row
+        self.start: int = conf.start_state
+        self.end: int = conf.end_state
+        terminals = sorted(
+            lark.terminals,
+            key=lambda t: (-t.priority, -t.pattern.max_width, -len(t.pattern.value), t.name),
+        )
+        self._order = [t.name for t in terminals]
+        self._regexps = {t.name: t.pattern.to_regexp() for t in terminals}
+        self.ignore = frozenset(lark.lexer_conf.ignore)
+        self.everything = self._compile(set(self._order))
+        # One alternation per state: the terminals it can shift, plus the ignored ones.
+        self.patterns: list[re.Pattern[str]] = [
+            self._compile({n for n in self.actions[state] if n in self._regexps} | self.ignore)
+            for state in range(len(self.actions))
+        ]
+
+    def _compile(self, names: set[str]) -> re.Pattern[str]:
+        return re.compile(
+            "|".join(f"(?P<{n}>{self._regexps[n]})" for n in self._order if n in names)
+        )
+
+    def accepts(self, state_stack: list[int]) -> set[str]:
+        """The terminals that can be shifted next, after any reductions they cause.
+
+        LALR merges the states that follow a value, so the table row of the state after `1`
+        lists what may follow a value anywhere (`,` `]` `}` newline). Running the reductions
+        on a copy of the stack, one candidate at a time, gives the set for this very context.
+        """
+        actions = self.actions
+        found: set[str] = set()
+        for terminal in actions[state_stack[-1]]:
+            if not terminal.isupper() and terminal != END:
+                continue
+            stack = list(state_stack)
+            for _ in range(1000):
+                action = actions[stack[-1]].get(terminal)
+                if action is None:
+                    break
+                shift, arg = action
+                if shift:
+                    found.add(terminal)
+                    break
+                size, origin, _ = arg
+                if size:
+                    del stack[-size:]
+                stack.append(actions[stack[-1]][origin][1])
+                if terminal == END and stack[-1] == self.end:
+                    found.add(terminal)
+                    break
+        return found
+
+
+def _token(
+    kind: str, value: str, pos: int, stop: int, line: int, line_start: int, byte: int
+) -> Tok:
+    column = pos - line_start + 1
+    byte_end = byte + len(value.encode("utf-8", "surrogatepass"))
+    if "\n" in value:
+        last = pos + value.rindex("\n") + 1
+        end_line = line + value.count("\n")
+        return make_tok(
+            kind, value, pos, stop, line, column, end_line, stop - last + 1, byte, byte_end
+        )
+    return make_tok(kind, value, pos, stop, line, column, line, column + stop - pos, byte, byte_end)
+
+
+def run(tables: LalrTables, text: str) -> Any:
+    """Lex and parse `text`; the value of the start rule's callback, or `ParseFailure`."""
+    actions = tables.actions
+    patterns = tables.patterns
+    ignore = tables.ignore
+    new = _new
+    comments = COMMENTS.get()
+    ascii = text.isascii()
+    end = len(text)
+    state = tables.start
+    state_stack = [state]
+    value_stack: list[Any] = []
+    pos = 0
+    byte = 0
+    line = 1
+    line_start = 0
+    while True:
+        token: Tok | None
+        if pos < end:
+            match = patterns[state].match(text, pos)
+            if match is None:
+                raise _failure(tables, text, pos, line, line_start, byte, state_stack, value_stack)
+            kind: str = match.lastgroup  # type: ignore[assignment]
+            value = match.group()
+            stop = match.end()
+            start = pos
+            if ascii or value.isascii():
+                byte_end = byte + stop - pos
+            else:
+                byte_end = byte + len(value.encode("utf-8", "surrogatepass"))
+            if kind == "NL" and "#" not in value:
+                # The most common token carries nothing the callbacks use: no `Tok` for it.
+                line += value.count("\n")
+                line_start = pos + value.rindex("\n") + 1
+                pos = stop
+                byte = byte_end
+                token = _LINE_END
+            elif kind in _MULTILINE and "\n" in value:
+                column = pos - line_start + 1
+                end_line = line + value.count("\n")
+                line_start = pos + value.rindex("\n") + 1
+                token = new(Tok, (
+                    kind, value, pos, stop, line, column, end_line, stop - line_start + 1,
+                    byte, byte_end,
+                ))  # fmt: skip
+                line = end_line
+            else:
+                column = pos - line_start + 1
+                token = new(Tok, (
+                    kind, value, pos, stop, line, column, line, column + stop - pos,
+                    byte, byte_end,
+                ))  # fmt: skip
+            if token is not _LINE_END:
+                pos = stop
+                byte = byte_end
+                if kind in _COMMENT_BEARING and "#" in value:
+                    comments.append(token)
+                if kind in ignore:
+                    continue
+        else:
+            kind = END
+            token = None
+            start = pos
+        row = actions[state]
+        while True:
+            action = row.get(kind)
+            if action is None:
+                raise ParseFailure(tables, start, token, state_stack, value_stack)
+            shift, arg = action
+            if shift:
+                state = arg
+                state_stack.append(state)
+                value_stack.append(token)
+                break
+            size, origin, callback = arg
+            if size:
+                children = value_stack[-size:]
+                del value_stack[-size:]
+                del state_stack[-size:]
+            else:
+                children = []
+            result = callback(children)
+            state = actions[state_stack[-1]][origin][1]
+            state_stack.append(state)
+            value_stack.append(result)
+            if token is None and state == tables.end:
+                return result
+            row = actions[state]
+
+
+def _failure(
+    tables: LalrTables,
+    text: str,
+    pos: int,
+    line: int,
+    line_start: int,
+    byte: int,
+    state_stack: list[int],
+    value_stack: list[Any],
+) -> ParseFailure:
+    """No terminal of this state matches at `pos`: name what is there if any terminal does."""
+    match = tables.everything.match(text, pos)
+    token = None
+    if match is not None and match.lastgroup not in tables.ignore:
+        kind = match.lastgroup or ""
+        token = _token(kind, match.group(), pos, match.end(), line, line_start, byte)
+    return ParseFailure(tables, pos, token, state_stack, value_stack)
