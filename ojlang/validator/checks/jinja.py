@@ -1,0 +1,484 @@
+"""Jinja prompts (LANGUAGE.md §4.2): a task's `prompt`, `prompt_file` and `context_template` in,
+OJ301, OJ302, OJ306, OJ308, OJ309, OJ310 and OJ312 out (through the template checker).
+
+Theory of operation. Each source is parsed once with the sandboxed environment the runtime
+uses (`slug` and `json` filters added); a syntax error is OJ308, an unknown filter OJ306, a
+missing file or include OJ309. Jinja reports only lines, so the column is found on that line
+among the tokens of `Environment.lex`: the first occurrence of the offending name, or the
+tag. Inline prompts map line and column through the TOML string's source map (§2.3); files
+use their own positions. Per use-site scope, undeclared roots (`jinja2.meta`) must be in
+scope (OJ301), `Getattr`/`Getitem` chains on roots with known fields are checked like
+interpolation paths (OJ302, OJ312; method calls are left alone), and `{x}` in plain text with
+`x` in scope is OJ310. This module imports jinja2: the template checker imports it only when
+a task has a Jinja field.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import jinja2
+import jinja2.meta
+import jinja2.sandbox
+from jinja2 import nodes
+
+from ojlang.parser import ast
+from ojlang.parser import interpolation as ip
+from ojlang.parser.mini import close_match, suggestion
+from ojlang.parser.spans import Span, decoded_line_offset
+from ojlang.parser.tomltree import TString
+from ojlang.project import display_path
+from ojlang.validator.diagnostic import Applicability, Edit, Fix, diag
+from ojlang.validator.vartypes import walk_path
+
+if TYPE_CHECKING:
+    from ojlang.validator.checks.templates import Checker
+    from ojlang.validator.scoped_fields import Field
+    from ojlang.validator.scopes import Scope
+
+
+def _slug(value: object) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", str(value).lower()).strip("-")
+
+
+ENV = jinja2.sandbox.ImmutableSandboxedEnvironment(
+    undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True
+)
+ENV.filters["slug"] = _slug
+ENV.filters["json"] = lambda v: json.dumps(v, separators=(",", ":"), sort_keys=True)
+# Names Jinja defines itself: globals, and those of loops, blocks and macros.
+JINJA_NAMES = frozenset(ENV.globals) | {"loop", "self", "super", "caller", "varargs", "kwargs"}
+_BLOCKS = frozenset(
+    {"if", "for", "block", "macro", "call", "filter", "with", "autoescape", "trans", "set"}
+)
+_LOADERS = (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)
+
+
+@attrs.frozen(eq=False)
+class Token:
+    line: int
+    col: int  # 0-based code point column on its line
+    kind: str
+    value: str
+
+
+@attrs.define(eq=False)
+class Source:
+    """One Jinja text: an inline prompt (`node`) or a file (`display`, `raw` bytes decoded)."""
+
+    text: str
+    what: str  # `prompt` or `template`, for OJ310
+    directory: Path  # includes are relative to it and may not leave it
+    node: TString | None = None
+    display: str = ""
+    tree: nodes.Template | None = None
+    broken: bool = False
+    _tokens: list[Token] | None = None
+
+    def span(self, line: int, col: int, length: int) -> Span:
+        if self.node is not None:
+            offset = decoded_line_offset(self.node.value, line) + col
+            return self.node.source_map.span(offset, offset + length)
+        lines = self.text.split("\n")
+        before = sum(len(x.encode("utf-8")) + 1 for x in lines[: line - 1])
+        text = lines[line - 1] if line - 1 < len(lines) else ""
+        start = before + len(text[:col].encode("utf-8"))
+        end = start + len(text[col : col + length].encode("utf-8"))
+        return Span(self.display, line, col + 1, line, col + 1 + length, start, end)
+
+    def line(self, number: int) -> str:
+        lines = self.text.split("\n")
+        return lines[number - 1] if 0 < number <= len(lines) else ""
+
+    def tokens(self) -> list[Token]:
+        if self._tokens is None:
+            self._tokens = _positions(self.text)
+        return self._tokens
+
+    def find(self, line: int, value: str, kinds: tuple[str, ...] = ("name",)) -> Token | None:
+        """The first token of `kinds` with `value` on `line`."""
+        return next(
+            (t for t in self.tokens() if t.line == line and t.kind in kinds and t.value == value),
+            None,
+        )
+
+
+def _positions(text: str) -> list[Token]:
+    """Tokens of `text` with their columns (Jinja gives lines only; stripped whitespace
+    around `{%-` makes offsets drift, so each token is found on its own line)."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    out: list[Token] = []
+    line, col = 1, 0
+    try:
+        for lineno, kind, value in ENV.lex(text):
+            if lineno != line:
+                line, col = lineno, 0
+            first = value.split("\n", 1)[0]
+            here = lines[lineno - 1].find(first, col) if first and lineno <= len(lines) else -1
+            start = here if here >= 0 else col
+            out.append(Token(lineno, start, kind, value))
+            if "\n" in value:
+                line = lineno + value.count("\n")
+                col = len(value.rsplit("\n", 1)[1])
+            else:
+                col = start + len(value)
+    except jinja2.TemplateSyntaxError:
+        pass
+    return out
+
+
+# -- entry point ----------------------------------------------------------------------------------
+
+
+def check_task(checker: Checker, field: Field) -> None:
+    task = field.value
+    assert isinstance(task, ast.Task)
+    sources: list[Source] = []
+    loaded = next((x for x in checker.model.loaded if x.name == field.runbook), None)
+    runbook_dir = loaded.file.path.parent if loaded is not None else checker.ctx.root
+    if task.prompt is not None:
+        sources.append(Source(task.prompt.value, "prompt", runbook_dir, node=task.prompt))
+    for node, what, kind in (
+        (task.prompt_file, "prompt file", "prompt"),
+        (task.context_template, "context template", "template"),
+    ):
+        if node is None:
+            continue
+        source = _load(checker, field, node, what, kind, runbook_dir)
+        if source is None:
+            _opaque(checker, field)
+        else:
+            sources.append(source)
+    for source in sources:
+        _syntax(checker, field, source)
+        if source.broken:
+            _opaque(checker, field)
+            continue
+        for use in field.uses:
+            _scoped(checker, field, source, use.parts.build(), use.note)
+
+
+def _opaque(checker: Checker, field: Field) -> None:
+    for use in field.uses:
+        if use.parts.pipeline is not None:
+            checker.opaque.add(use.parts.pipeline)
+
+
+# -- files (OJ309) --------------------------------------------------------------------------------
+
+
+def _load(
+    checker: Checker, field: Field, node: TString, what: str, kind: str, runbook_dir: Path
+) -> Source | None:
+    root = checker.ctx.root
+    name = node.value
+    for base in (runbook_dir, root):
+        path = base / name
+        if path.is_file():
+            try:
+                text = path.read_bytes().decode("utf-8", errors="replace")
+            except OSError:
+                continue
+            return Source(text, kind, path.parent, display=display_path(path, root))
+    shown = display_path(runbook_dir, root)
+    where = "the project root" if shown == "." else f"`{shown}/` and the project root"
+    candidates: list[str] = []
+    folder = posixpath.dirname(name)
+    for base in (runbook_dir, root):
+        directory = base / folder
+        if directory.is_dir():
+            candidates += [
+                posixpath.join(folder, p.name)
+                for p in sorted(directory.iterdir())
+                if p.is_file() and posixpath.join(folder, p.name) not in candidates
+            ]
+    best = close_match(name, candidates)
+    checker.emit(
+        diag(
+            "OJ309",
+            f"{what} `{name}` not found",
+            node.span,
+            "no such file",
+            notes=(f"looked in {where}",),
+            help=f"a file with a similar name exists: `{best}`" if best else None,
+        ),
+        field.runbook,
+    )
+    return None
+
+
+# -- syntax (OJ308, OJ306, OJ309 for includes) ----------------------------------------------------
+
+
+def _syntax(checker: Checker, field: Field, source: Source) -> None:
+    try:
+        source.tree = ENV.parse(source.text)
+    except jinja2.TemplateSyntaxError as err:
+        source.broken = True
+        checker.emit(_syntax_error(source, err), field.runbook)
+        return
+    for loader in source.tree.find_all(_LOADERS):
+        target = getattr(loader, "template", None)
+        if isinstance(target, nodes.Const) and isinstance(target.value, str):
+            _include(checker, field, source, loader, target.value)
+
+
+def _syntax_error(source: Source, err: jinja2.TemplateSyntaxError) -> Any:
+    message = err.message or "invalid template"
+    line = err.lineno or 1
+    unknown = re.match(r"No filter named '([^']*)'", message)
+    if unknown is not None:
+        name = unknown.group(1)
+        token = source.find(line, name)
+        col, length = (token.col, len(name)) if token else _line_start(source, line)
+        return diag(
+            "OJ306",
+            f"unknown filter `{name}`",
+            source.span(line, col, length),
+            "not a filter",
+            help=suggestion(name, ENV.filters, "filter"),
+        )
+    text, block = _clean(message)
+    tag = _unclosed(source, block) if block is not None and "end of template" in text else None
+    if tag is not None:
+        line, col, length = tag
+        label = f"this `{block}` is never closed"
+    else:
+        col, length = _locate(source, line, message)
+        label = "jinja stops here"
+    return diag(
+        "OJ308",
+        f"jinja syntax error: {text}",
+        source.span(line, col, length),
+        label,
+    )
+
+
+def _clean(message: str) -> tuple[str, str | None]:
+    """Jinja's message in §7 style, and the innermost unclosed block it names."""
+    block = None
+    found = re.search(r"The innermost block that needs to be closed is '([^']*)'", message)
+    if found is not None:
+        block = found.group(1)
+    unknown = re.match(r"Encountered unknown tag '([^']*)'", message)
+    if message.startswith("Unexpected end of template") and block is not None:
+        return f"unexpected end of template, expected `end{block}`", block
+    if unknown is not None:
+        tag = unknown.group(1)
+        if block is not None:
+            return f"unexpected `{tag}`, expected `end{block}`", block
+        return f"unknown tag `{tag}`", None
+    first = re.split(r"\.(?:\s|$)", message.strip(), maxsplit=1)[0]
+    first = re.sub(r"'([^']*)'", r"`\1`", first).replace("expected token", "expected")
+    first = first.replace(", got ", ", found ")
+    return (first[:1].lower() + first[1:]).rstrip("."), block
+
+
+def _line_start(source: Source, line: int) -> tuple[int, int]:
+    text = source.line(line)
+    stripped = text.lstrip()
+    return len(text) - len(stripped), max(1, len(stripped.rstrip()))
+
+
+def _locate(source: Source, line: int, message: str) -> tuple[int, int]:
+    """Column and length of what a message names on `line`, else its first tag."""
+    text = source.line(line)
+    for word in re.findall(r"'([^']+)'", message):
+        if word in ("end of print statement", "end of statement block"):
+            continue
+        at = text.find(word)
+        if at >= 0:
+            return at, len(word)
+    for opener in ("{%", "{{", "{#"):
+        at = text.find(opener)
+        if at >= 0:
+            close = text.find(opener[1] + "}", at + 2)
+            return at, (close + 2 - at) if close >= 0 else len(text) - at
+    return _line_start(source, line)
+
+
+def _unclosed(source: Source, block: str) -> tuple[int, int, int] | None:
+    """Line, column and length of the `{% block %}` tag left open, found by a tag scan."""
+    stack: list[tuple[Token, Token]] = []
+    tokens = source.tokens()
+    for index, token in enumerate(tokens):
+        if token.kind != "block_begin":
+            continue
+        name = next((t for t in tokens[index + 1 :] if t.kind != "whitespace"), None)
+        if name is None or name.kind != "name":
+            continue
+        if name.value in _BLOCKS:
+            stack.append((token, name))
+        elif name.value.startswith("end") and stack:
+            stack.pop()
+    for begin, name in reversed(stack):
+        if name.value == block:
+            end = source.line(begin.line).find("%}", begin.col)
+            length = (end + 2 - begin.col) if end >= 0 else len(name.value) + 3
+            return begin.line, begin.col, length
+    return None
+
+
+def _include(checker: Checker, field: Field, source: Source, loader: nodes.Node, name: str) -> None:
+    normal = posixpath.normpath(name)
+    inside = not (normal.startswith("../") or normal == ".." or posixpath.isabs(normal))
+    if inside and (source.directory / normal).is_file():
+        return
+    line = loader.lineno
+    token = source.find(line, repr(name)[1:-1], ("string",)) or next(
+        (t for t in source.tokens() if t.line == line and t.kind == "string" and name in t.value),
+        None,
+    )
+    col, length = (token.col, len(token.value)) if token else _line_start(source, line)
+    folder = display_path(source.directory, checker.ctx.root)
+    note = (
+        f"templates are looked up in `{folder}/` and may not leave it"
+        if folder != "."
+        else "templates are looked up in the project root and may not leave it"
+    )
+    checker.emit(
+        diag(
+            "OJ309",
+            f"template `{name}` not found",
+            source.span(line, col, length),
+            "no such template" if inside else "outside the template directory",
+            notes=(note,),
+        ),
+        field.runbook,
+    )
+    source.broken = True
+
+
+# -- per scope (OJ301, OJ302, OJ312, OJ310) -------------------------------------------------------
+
+
+def _scoped(checker: Checker, field: Field, source: Source, scope: Scope, note: str) -> None:
+    tree = source.tree
+    assert tree is not None
+    undeclared = jinja2.meta.find_undeclared_variables(tree) - JINJA_NAMES
+    uses: dict[str, list[nodes.Name]] = {}
+    for name in tree.find_all(nodes.Name):
+        if name.ctx == "load" and name.name in undeclared:
+            uses.setdefault(name.name, []).append(name)
+    for root, found in uses.items():
+        if root in scope.names or scope.dynamic:
+            continue
+        first = min(found, key=lambda n: n.lineno)
+        token = source.find(first.lineno, root)
+        col = token.col if token else _line_start(source, first.lineno)[0]
+        checker.undefined(
+            scope, note, root, source.span(first.lineno, col, len(root)), len(found), field.runbook
+        )
+    for chain in _chains(tree, undeclared):
+        _chain(checker, field, source, scope, *chain)
+    braces = _single_braces(checker, field, source, scope)
+    checker.read(scope, [*uses, *braces], field)
+
+
+def _chains(tree: nodes.Template, roots: set[str]) -> Iterator[tuple[nodes.Name, list[Any], int]]:
+    """Maximal `Getattr`/`Getitem` chains on undeclared roots: the root, the constant segments
+    and the chain's line; the last segment of a method call (`x.items()`) is dropped."""
+
+    def visit(
+        node: nodes.Node, parent: nodes.Node | None
+    ) -> Iterator[tuple[nodes.Name, list[Any], int]]:
+        if isinstance(node, (nodes.Getattr, nodes.Getitem)) and not _continues(parent, node):
+            found = _flatten(node)
+            if found is not None and found[0].name in roots:
+                root, segments = found
+                if isinstance(parent, nodes.Call) and parent.node is node:
+                    segments = segments[:-1]
+                if segments:
+                    yield root, segments, node.lineno
+        for child in node.iter_child_nodes():
+            yield from visit(child, node)
+
+    yield from visit(tree, None)
+
+
+def _continues(parent: nodes.Node | None, node: nodes.Node) -> bool:
+    return isinstance(parent, (nodes.Getattr, nodes.Getitem)) and parent.node is node
+
+
+def _flatten(node: nodes.Node) -> tuple[nodes.Name, list[Any]] | None:
+    segments: list[Any] = []
+    while isinstance(node, (nodes.Getattr, nodes.Getitem)):
+        if isinstance(node, nodes.Getattr):
+            segments.append(node.attr)
+        elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, (str, int)):
+            segments.append(node.arg.value)
+        else:
+            segments.clear()  # a computed key: only the part before it is known
+        node = node.node
+    if not isinstance(node, nodes.Name) or node.ctx != "load":
+        return None
+    return node, list(reversed(segments))
+
+
+def _chain(
+    checker: Checker,
+    field: Field,
+    source: Source,
+    scope: Scope,
+    root: nodes.Name,
+    segments: list[Any],
+    line: int,
+) -> None:
+    kind = scope.type_of(root.name)
+    if kind is None:
+        return
+    _, issue = walk_path(root.name, kind, segments)
+    if issue is None:
+        return
+    seg = segments[issue.index]
+    text = str(seg)
+    token = source.find(line, text) if isinstance(seg, str) else None
+    if token is None:
+        token = source.find(line, root.name)
+        text = root.name
+    col = token.col if token else _line_start(source, line)[0]
+    checker.issue(issue, source.span(line, col, len(text)), field.runbook)
+
+
+def _single_braces(checker: Checker, field: Field, source: Source, scope: Scope) -> list[str]:
+    """OJ310 for `{x}` in plain text with `x` in scope; the roots found."""
+    roots: list[str] = []
+    in_raw = False
+    for token in source.tokens():
+        if token.kind in ("raw_begin", "raw_end"):
+            in_raw = token.kind == "raw_begin"
+        if token.kind != "data" or in_raw or "{" not in token.value:
+            continue
+        for interp in ip.scan_template(token.value).interps:
+            root = interp.path.root.text
+            if root not in scope.names:
+                continue
+            roots.append(root)
+            before = token.value[: interp.start]
+            line = token.line + before.count("\n")
+            col = (token.col + len(before)) if "\n" not in before else len(before.rsplit("\n")[1])
+            text = token.value[interp.start : interp.end]
+            span = source.span(line, col, len(text))
+            inner = re.sub(r"\s*\|\s*", " | ", text[1:-1])
+            fixed = "{{ " + inner + " }}"
+            fix = None
+            if source.node is not None:
+                fix = Fix(Applicability.UNSAFE, f"write `{fixed}`", (Edit(span, fixed),))
+            checker.emit(
+                diag(
+                    "OJ310",
+                    f"`{text}` is literal text in a Jinja {source.what}",
+                    span,
+                    "plain text in Jinja",
+                    help=f"write `{fixed}`",
+                    fix=fix,
+                ),
+                field.runbook,
+            )
+    return roots
