@@ -18,6 +18,7 @@ fail because of the checker, not the case (each is described in `/tmp/builder_bu
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,15 +33,18 @@ from ojlang.validator.render import render
 CASES_DIR = Path(__file__).parent / "cases"
 
 # The codes this corpus covers: LANGUAGE.md §7.1, §7.2 and §7.5; OJ203, OJ501–OJ511 of §7.3
-# and §7.6; OJ901–OJ904 and OJ906 of §7.7.
+# and §7.6; OJ601–OJ603, OJ701–OJ706, OJ901–OJ904 and OJ906 of §7.7.
 CODES = (
     *(f"OJ{n:03}" for n in range(1, 5)),
     *(f"OJ{n}" for n in range(101, 117)),
     "OJ203",
     *(f"OJ{n}" for n in range(401, 420)),
     *(f"OJ{n}" for n in range(501, 512)),
+    *(f"OJ{n}" for n in (601, 602, 603, 701, 702, 703, 704, 705, 706)),
     *(f"OJ{n}" for n in (901, 902, 903, 904, 906)),
 )
+# OJ602 cases run shellcheck (and are skipped where it is not installed); others run without.
+SHELLCHECK_CODES = ("OJ602",)
 
 # Case stem -> why the checker (not the case) is wrong. Strict: a fix makes the test fail
 # until the entry is removed (then run `pytest --snapshot-update` for its snapshots).
@@ -165,8 +169,11 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def run_case(case: Case, root: Path) -> CheckReport:
+    shellcheck = case.stem.split("_", 1)[0] in SHELLCHECK_CODES
+    if shellcheck and shutil.which("shellcheck") is None:
+        pytest.skip("needs shellcheck")
     path = materialize(case, root)
-    return check([path], cwd=root, flags={"shellcheck": False})
+    return check([path], cwd=root, flags={"shellcheck": shellcheck})
 
 
 def found_of(report: CheckReport) -> list[Expected]:

@@ -193,7 +193,7 @@ def _shellcheck(f: ShellField, finding: Finding) -> Diagnostic | None:
         f"SC{finding.code}: {_sentence(finding.message)}",
         f.span(a, b),
         "reported by shellcheck",
-        help=f"fix it, or add `# shellcheck disable=SC{finding.code}` on the line above",
+        help=f"fix it, or add `# shellcheck disable=SC{finding.code}` before the command",
         severity=severity,
     )
     return attrs.evolve(d, runbook=f.runbook)
