@@ -43,3 +43,8 @@ def explain(
     from ojlang.cli.explain_cmd import run_explain
 
     raise typer.Exit(run_explain(code, list_))
+
+
+from ojlang.cli.wal_cmd import wal_app  # noqa: E402  (typer only; the store loads per command)
+
+app.add_typer(wal_app, name="wal")

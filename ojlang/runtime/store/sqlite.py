@@ -1,0 +1,591 @@
+"""The SQLite store (RUNTIME.md §6.1–6.4): a `.oj/state.db` path in, a `SqliteStore` out that
+appends ops and events atomically, keeps snapshots and compacts the log.
+
+Theory of operation. `open_store` opens the file in WAL mode with `synchronous=FULL` (read back
+and asserted), runs `PRAGMA quick_check`, creates or migrates the schema (`migrations.py`) and
+learns the last `seq` and `ts`. One process writes (the daemon's loop thread, or a CLI command
+holding `run/daemon.lock`); every write is one `BEGIN IMMEDIATE … COMMIT`. `append_batch`
+numbers drafts from `last_seq + 1`, refuses a `ts` that goes backwards, and writes the ops and
+their events in one transaction: the group commit of §6.3. Any failure inside a write
+transaction rolls back and marks the store failed; the caller gets `StoreIOError` (exit 70) and
+nothing is retried in process. `put_snapshot` keeps the newest `keep_snapshots` and applies
+event retention; `compact` exports then deletes the ops the oldest good snapshot covers.
+Materializing the state is `load()` (see `recovery.py`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from ojlang.runtime.core.events import Event
+from ojlang.runtime.store import failpoints, migrations
+from ojlang.runtime.store.errors import StoreIOError, StoreRefused, repair_help
+from ojlang.runtime.store.jsonl import fsync_dir, write_archive
+from ojlang.runtime.store.ops import event_row, marker_draft
+from ojlang.runtime.store.port import (
+    OP_TYPES,
+    CompactResult,
+    Op,
+    OpDraft,
+    Snapshot,
+    SnapshotInfo,
+    StoreSettings,
+    snapshot_crc,
+)
+
+if TYPE_CHECKING:
+    from ojlang.runtime.core.world import World
+    from ojlang.runtime.store.recovery import LoadReport
+
+T = TypeVar("T")
+DB_NAME = "state.db"
+CHUNK = 5_000
+_OPS = "SELECT seq, ts, machine_id, type, body, crc32 FROM ops"
+
+
+def _text(raw: bytes) -> str:
+    return raw.decode("utf-8", "surrogateescape")
+
+
+def _now_us() -> int:
+    return time.time_ns() // 1000
+
+
+def db_path(path: str | os.PathLike[str]) -> Path:
+    """A state directory (`.oj`) or a database file → the database file."""
+    p = Path(path)
+    return p / DB_NAME if p.is_dir() else p
+
+
+class SqliteStore:
+    """The op log, snapshots, events and quarantine of one project (see the module doc)."""
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        path: Path,
+        *,
+        readonly: bool,
+        settings: StoreSettings,
+        machine_id: str,
+    ) -> None:
+        self._conn = conn
+        self.path = path
+        self.readonly = readonly
+        self.settings = settings
+        self.machine_id = machine_id
+        self._failed: str | None = None
+        self.meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        self.op_format: dict[str, int] = json.loads(self.meta.get("op_format", "{}"))
+        row = conn.execute("SELECT seq, ts FROM ops ORDER BY seq DESC LIMIT 1").fetchone()
+        self._last_seq, self._last_ts = (int(row[0]), int(row[1])) if row else (0, 0)
+        self.recovery: LoadReport | None = None
+
+    # -- state --------------------------------------------------------------------------------
+
+    @property
+    def last_seq(self) -> int:
+        return self._last_seq
+
+    @property
+    def last_ts(self) -> int:
+        return self._last_ts
+
+    @property
+    def state_dir(self) -> Path:
+        return self.path.parent
+
+    def first_seq(self) -> int | None:
+        row = self._conn.execute("SELECT seq FROM ops ORDER BY seq LIMIT 1").fetchone()
+        return int(row[0]) if row else None
+
+    def count(self, table: str) -> int:
+        if table not in ("ops", "snapshots", "events", "quarantine"):
+            raise ValueError(f"unknown table `{table}`")
+        return int(self._conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+    # -- writes -------------------------------------------------------------------------------
+
+    def _transaction(self, body: Callable[[sqlite3.Connection], T], before_commit: str = "") -> T:
+        if self.readonly:
+            raise StoreRefused(f"`{self.path}` is open read-only")
+        if self._failed is not None:
+            raise StoreIOError(
+                f"the store stopped after a failed write ({self._failed})",
+                help="restart the daemon; recovery (§6.5) brings the store back",
+            )
+        conn = self._conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            result = body(conn)
+            if before_commit:
+                failpoints.hit(before_commit)
+            conn.execute("COMMIT")
+        except (sqlite3.Error, OSError, failpoints.FailpointError) as err:
+            self._failed = f"{type(err).__name__}: {err}"
+            self._rollback()
+            raise StoreIOError(f"cannot write `{self.path}`: {err}") from err
+        except BaseException:
+            self._rollback()
+            raise
+        return result
+
+    def _rollback(self) -> None:
+        try:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
+
+    def _seal(self, drafts: Sequence[OpDraft]) -> list[Op]:
+        ops, seq, ts = [], self._last_seq, self._last_ts
+        for d in drafts:
+            if d.type not in OP_TYPES:
+                raise ValueError(f"unknown op type `{d.type}`")
+            if d.ts < ts:
+                raise ValueError(f"op time goes backwards: {d.ts} after {ts}")
+            if not d.machine_id:
+                raise ValueError("an op needs a machine id")
+            try:
+                d.body.encode("utf-8")
+            except UnicodeEncodeError as err:
+                raise ValueError(f"op body is not valid UTF-8 text: {err}") from None
+            seq, ts = seq + 1, d.ts
+            ops.append(Op.sealed(seq, d))
+        return ops
+
+    def append_batch(self, ops: Sequence[OpDraft], events: Sequence[Event] = ()) -> list[int]:
+        """Append `ops` and `events` in one transaction; the new seqs out, once durable."""
+        if not ops:
+            return []
+        sealed = self._seal(ops)
+        rows = [(o.seq, o.ts, o.machine_id, o.type, o.body, o.crc32) for o in sealed]
+        event_rows = [event_row(e) for e in events]
+
+        def write(conn: sqlite3.Connection) -> None:
+            conn.executemany("INSERT INTO ops VALUES (?, ?, ?, ?, ?, ?)", rows)
+            if event_rows:
+                conn.executemany(
+                    "INSERT INTO events (seq, ts, name, subject, payload) VALUES (?, ?, ?, ?, ?)",
+                    event_rows,
+                )
+
+        self._transaction(write, before_commit="store.before_commit")
+        self._last_seq, self._last_ts = sealed[-1].seq, sealed[-1].ts
+        failpoints.hit("store.after_commit")
+        return [o.seq for o in sealed]
+
+    def append(self, op: OpDraft, events: Sequence[Event] = ()) -> int:
+        return self.append_batch([op], events)[0]
+
+    def insert_verbatim(self, ops: Sequence[Op]) -> None:
+        """Insert ops with their own seq and CRC (import); they must continue the log."""
+        seq, ts = self._last_seq, self._last_ts
+        for op in ops:
+            if seq and op.seq != seq + 1:
+                raise ValueError(f"op {op.seq} does not follow op {seq}")
+            if op.ts < ts or not op.crc_ok:
+                raise ValueError(f"op {op.seq} fails verification")
+            seq, ts = op.seq, op.ts
+        rows = [(o.seq, o.ts, o.machine_id, o.type, o.body, o.crc32) for o in ops]
+        self._transaction(lambda c: c.executemany("INSERT INTO ops VALUES (?,?,?,?,?,?)", rows))
+        if ops:
+            self._last_seq, self._last_ts = seq, ts
+
+    def _marker_row(
+        self, kind: str, details: dict[str, Any], now_us: int, machine_id: str = ""
+    ) -> Op:
+        ts = max(now_us, self._last_ts)
+        return self._seal([marker_draft(kind, details, ts, machine_id or self.machine_id)])[0]
+
+    def _insert_op(self, conn: sqlite3.Connection, op: Op) -> None:
+        conn.execute(
+            "INSERT INTO ops VALUES (?, ?, ?, ?, ?, ?)",
+            (op.seq, op.ts, op.machine_id, op.type, op.body, op.crc32),
+        )
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._transaction(
+            lambda c: c.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value)
+            )
+        )
+        self.meta[key] = value
+
+    # -- reads --------------------------------------------------------------------------------
+
+    def read_since(self, after_seq: int, limit: int | None = None) -> Iterator[Op]:
+        """Ops with `seq > after_seq` in order (read in chunks), at most `limit`."""
+        return self.read_range(after_seq + 1, None, limit)
+
+    def read_range(self, lo: int, hi: int | None = None, limit: int | None = None) -> Iterator[Op]:
+        """Ops with `lo <= seq <= hi` in order, at most `limit`."""
+        left = limit
+        cursor_seq = lo - 1
+        top = hi if hi is not None else sys.maxsize
+        while left is None or left > 0:
+            n = CHUNK if left is None else min(CHUNK, left)
+            rows = self._conn.execute(
+                f"{_OPS} WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?", (cursor_seq, top, n)
+            ).fetchall()
+            for row in rows:
+                yield Op(*row)
+            if len(rows) < n:
+                return
+            cursor_seq = rows[-1][0]
+            if left is not None:
+                left -= len(rows)
+
+    def events_since(self, after_id: int = 0, limit: int = 1000) -> list[tuple[Any, ...]]:
+        return self._conn.execute(
+            "SELECT id, seq, ts, name, subject, payload FROM events WHERE id > ? "
+            "ORDER BY id LIMIT ?",
+            (after_id, limit),
+        ).fetchall()
+
+    def quarantined(self) -> list[tuple[Any, ...]]:
+        return self._conn.execute(
+            "SELECT seq, ts, machine_id, type, body, crc32, reason, moved_us FROM quarantine "
+            "ORDER BY rowid"
+        ).fetchall()
+
+    # -- snapshots ----------------------------------------------------------------------------
+
+    def snapshots(self) -> list[SnapshotInfo]:
+        """Stored snapshots, newest first."""
+        rows = self._conn.execute(
+            "SELECT seq, ts, schema_version, size, crc32 FROM snapshots ORDER BY seq DESC"
+        ).fetchall()
+        return [SnapshotInfo(*row) for row in rows]
+
+    def read_snapshot(self, seq: int) -> Snapshot | None:
+        row = self._conn.execute(
+            "SELECT seq, ts, schema_version, size, crc32, body FROM snapshots WHERE seq = ?",
+            (seq,),
+        ).fetchone()
+        if row is None:
+            return None
+        body = row[5] if isinstance(row[5], bytes) else b""
+        return Snapshot(SnapshotInfo(*row[:5]), body)
+
+    def put_snapshot(self, seq: int, ts: int, body: bytes, machine_id: str = "") -> int:
+        """Store a snapshot of the state after op `seq` (a batch boundary), drop snapshots past
+        `keep_snapshots`, apply event retention, write `marker{snapshot}`; the marker seq out."""
+        if not 0 <= seq <= self._last_seq:
+            raise ValueError(f"snapshot at {seq} is outside the log (last op {self._last_seq})")
+        version = migrations.SNAPSHOT_SCHEMA
+        crc = snapshot_crc(seq, ts, version, body)
+        s = self.settings
+        now = max(ts, self._last_ts)
+        marker = self._marker_row("snapshot", {"seq": seq, "bytes": len(body)}, now, machine_id)
+
+        def write(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?, ?, ?, ?)",
+                (seq, ts, version, body, crc, len(body)),
+            )
+            failpoints.hit("store.mid_snapshot")
+            conn.execute(
+                "DELETE FROM snapshots WHERE seq NOT IN "
+                "(SELECT seq FROM snapshots ORDER BY seq DESC LIMIT ?)",
+                (s.keep_snapshots,),
+            )
+            conn.execute("DELETE FROM events WHERE ts < ?", (now - s.events_retention_us,))
+            conn.execute(
+                "DELETE FROM events WHERE id <= (SELECT max(id) FROM events) - ?",
+                (s.events_max_rows,),
+            )
+            self._insert_op(conn, marker)
+
+        self._transaction(write)
+        self._last_seq, self._last_ts = marker.seq, marker.ts
+        return marker.seq
+
+    # -- compaction ---------------------------------------------------------------------------
+
+    def compact_point(self) -> int:
+        """The seq the log can be compacted up to: the oldest kept snapshot that verifies."""
+        for info in reversed(self.snapshots()):
+            snap = self.read_snapshot(info.seq)
+            if snap is not None and snap.crc_ok:
+                return info.seq
+        return 0
+
+    def compact_due(self) -> bool:
+        first = self.first_seq()
+        oldest = min((i.seq for i in self.snapshots()), default=0)
+        return first is not None and oldest - first + 1 > self.settings.compact_ops
+
+    def compact(self, *, export: bool | None = None, now_us: int | None = None) -> CompactResult:
+        """Export (when configured) then delete the ops covered by the oldest good snapshot."""
+        up_to, first = self.compact_point(), self.first_seq()
+        if first is None or up_to < first:
+            return CompactResult(0, 0, None)
+        export = self.settings.export_before_compact if export is None else export
+        archive = None
+        if export:
+            target = self.state_dir / "archive" / f"ops-{first}-{up_to}.jsonl.gz"
+            archive = str(write_archive(self.read_range(first, up_to), target))
+        failpoints.hit("store.compact.before_delete")
+        now = _now_us() if now_us is None else now_us
+        details = {"up_to": up_to, "deleted": up_to - first + 1, "archive": archive}
+        marker = self._marker_row("compaction", details, now)
+
+        def write(conn: sqlite3.Connection) -> None:
+            conn.execute("DELETE FROM ops WHERE seq <= ?", (up_to,))
+            self._insert_op(conn, marker)
+
+        self._transaction(write)
+        self._last_seq, self._last_ts = marker.seq, marker.ts
+        failpoints.hit("store.compact.after_delete")
+        self.checkpoint()
+        with contextlib.suppress(sqlite3.Error):
+            self._conn.execute("PRAGMA incremental_vacuum")
+        return CompactResult(up_to, up_to - first + 1, archive)
+
+    def checkpoint(self) -> None:
+        # readers may hold the WAL: the next checkpoint catches up
+        with contextlib.suppress(sqlite3.Error):
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+
+    # -- quarantine ---------------------------------------------------------------------------
+
+    def quarantine_from(self, seq: int, reason: str, now_us: int | None = None) -> int:
+        """Move op `seq` and every later op to `quarantine` (their events deleted) and write
+        `marker{repair}`; the number of ops moved out."""
+        now = _now_us() if now_us is None else now_us
+        rows = self._conn.execute(
+            "SELECT seq, ts, machine_id, type, body, crc32 FROM ops WHERE seq >= ?", (seq,)
+        ).fetchall()
+        if not rows:
+            return 0
+        prev = self._conn.execute(
+            "SELECT seq, ts FROM ops WHERE seq < ? ORDER BY seq DESC LIMIT 1", (seq,)
+        ).fetchone()
+        self._last_seq, self._last_ts = (int(prev[0]), int(prev[1])) if prev else (seq - 1, 0)
+        details = {"from": seq, "quarantined": len(rows), "reason": reason}
+        marker = self._marker_row("repair", details, now)
+
+        def write(conn: sqlite3.Connection) -> None:
+            conn.executemany(
+                "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(*r, reason, now) for r in rows],
+            )
+            conn.execute("DELETE FROM ops WHERE seq >= ?", (seq,))
+            conn.execute("DELETE FROM events WHERE seq >= ?", (seq,))
+            self._insert_op(conn, marker)
+
+        try:
+            self._transaction(write)
+        except BaseException:
+            last = self._conn.execute("SELECT seq, ts FROM ops ORDER BY seq DESC LIMIT 1")
+            row = last.fetchone()
+            self._last_seq, self._last_ts = (int(row[0]), int(row[1])) if row else (0, 0)
+            raise
+        self._last_seq, self._last_ts = marker.seq, marker.ts
+        return len(rows)
+
+    # -- materialization ----------------------------------------------------------------------
+
+    def load(
+        self, *, verify_replay: bool | None = None, salvage: bool = False
+    ) -> tuple[World, int]:
+        """The live state: newest good snapshot + replay of the later ops (§6.4–6.5). The seq
+        the state stands at out; details (replayed, quarantined, warnings) in `self.recovery`.
+        Raises `StoreRefused` (exit 71) when the log cannot be trusted."""
+        from ojlang.runtime.store.recovery import load
+
+        verify = self.settings.verify_replay if verify_replay is None else verify_replay
+        world, report = load(self, verify=verify, salvage=salvage)
+        self.recovery = report
+        return world, self._last_seq
+
+    # -- housekeeping -------------------------------------------------------------------------
+
+    def stats(self) -> dict[str, Any]:
+        ops = self.count("ops")
+        size = sum(p.stat().st_size for p in (self.path, Path(f"{self.path}-wal")) if p.exists())
+        return {
+            "path": str(self.path),
+            "schema_version": migrations.SCHEMA_VERSION,
+            "created_by": self.meta.get("created_by", ""),
+            "created_us": int(self.meta.get("created_us", "0") or 0),
+            "ops": ops,
+            "first_seq": self.first_seq(),
+            "last_seq": self._last_seq,
+            "last_ts": self._last_ts,
+            "snapshots": [
+                {"seq": s.seq, "ts": s.ts, "bytes": s.size, "schema_version": s.schema_version}
+                for s in self.snapshots()
+            ],
+            "events": self.count("events"),
+            "quarantine": self.count("quarantine"),
+            "bytes": size,
+            "bytes_per_op": round(size / ops, 1) if ops else None,
+        }
+
+    def quick_check(self) -> str:
+        rows = self._conn.execute("PRAGMA quick_check").fetchall()
+        return "ok" if rows == [("ok",)] else "; ".join(str(r[0]) for r in rows[:5])
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self._conn.close()
+
+    def __enter__(self) -> SqliteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# -- opening ----------------------------------------------------------------------------------
+
+
+def _refuse(path: Path, problem: str, first_bad: int | None = None) -> StoreRefused:
+    return StoreRefused(
+        f"the store `{path}` cannot be used: {problem}", help=repair_help(first_bad)
+    )
+
+
+def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
+    if readonly:
+        conn = sqlite3.connect(
+            f"{path.resolve().as_uri()}?mode=ro",
+            uri=True,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+    else:
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.text_factory = _text
+    return conn
+
+
+def _pragmas(conn: sqlite3.Connection, path: Path, readonly: bool) -> None:
+    conn.execute("PRAGMA busy_timeout = 5000")
+    conn.execute("PRAGMA foreign_keys = ON")
+    if readonly:
+        return
+    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    if str(mode).lower() != "wal":
+        raise StoreRefused(f"cannot put `{path}` in WAL mode (got `{mode}`)")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA fullfsync = ON")
+    level = conn.execute("PRAGMA synchronous").fetchone()[0]
+    if level != 2:
+        raise StoreRefused(f"`synchronous=FULL` did not take on `{path}` (got {level})")
+
+
+def _schema(
+    conn: sqlite3.Connection, path: Path, readonly: bool, machine_id: str, project_id: str
+) -> None:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if version == 0:
+        if tables:
+            raise _refuse(path, "tables are present but the schema version is 0")
+        if readonly:
+            raise StoreRefused(f"`{path}` holds no store yet")
+        now = _now_us()
+        migrations.create(
+            conn, {"project_id": project_id, "created_by": machine_id, "created_us": str(now)}
+        )
+        return
+    app = conn.execute("PRAGMA application_id").fetchone()[0]
+    if app != migrations.APPLICATION_ID:
+        raise _refuse(path, f"not an oj store (application id {app:#x})")
+    if version > migrations.SCHEMA_VERSION:
+        raise StoreRefused(
+            f"the store `{path}` has schema version {version}, newer than this oj "
+            f"(version {migrations.SCHEMA_VERSION})",
+            help=f"upgrade oj to a release that reads schema version {version}",
+        )
+    missing = {"meta", "ops", "snapshots", "events", "quarantine"} - tables
+    if missing:
+        raise _refuse(path, f"tables missing: {', '.join(sorted(missing))}")
+    if version < migrations.SCHEMA_VERSION:
+        if readonly:
+            raise StoreRefused(
+                f"the store `{path}` has schema version {version}; this oj needs "
+                f"{migrations.SCHEMA_VERSION}",
+                help="start the daemon once to migrate it (a backup is made first)",
+            )
+        migrations.migrate(conn, path, version, machine_id, _now_us())
+
+
+REPAIRED = ".repaired"
+
+
+def finish_repair(path: Path, stamp: int | None = None) -> Path | None:
+    """Swap in a finished repair (`repair.py`), also when a crash interrupted it: the copy
+    `state.db.repaired` replaces `state.db`, kept as `state.db.broken-<ts>`; that path out."""
+    fresh = Path(f"{path}{REPAIRED}")
+    if not fresh.exists():
+        return None
+    stamp = _now_us() if stamp is None else stamp
+    wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
+    if wal.exists():
+        wal.rename(f"{path}.broken-{stamp}-wal")
+    shm.unlink(missing_ok=True)
+    if path.exists():
+        path.rename(f"{path}.broken-{stamp}")
+    fresh.rename(path)
+    fsync_dir(path.parent)
+    return Path(f"{path}.broken-{stamp}")
+
+
+def open_store(
+    path: str | os.PathLike[str],
+    *,
+    readonly: bool = False,
+    create: bool = True,
+    settings: StoreSettings | None = None,
+    machine_id: str | None = None,
+    project_id: str = "",
+) -> SqliteStore:
+    """Open (or create) the store at `path` (a state directory or a `state.db`).
+
+    Raises `StoreRefused` (exit 71) for a corrupt, foreign or newer store."""
+    path = db_path(path)
+    if not readonly:
+        finish_repair(path)
+    if not path.exists() and (readonly or not create):
+        raise StoreRefused(f"no store at `{path}`", help="start the daemon to create one")
+    if machine_id is None:
+        from ojlang.runtime.store.machine import machine_id as current_machine
+
+        machine_id = current_machine()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        conn = _connect(path, readonly)
+    except sqlite3.Error as err:
+        raise _refuse(path, str(err)) from None
+    try:
+        _pragmas(conn, path, readonly)
+        rows = conn.execute("PRAGMA quick_check").fetchall()
+        if rows != [("ok",)]:
+            detail = "; ".join(str(r[0]) for r in rows[:3])
+            raise _refuse(path, f"`PRAGMA quick_check` failed: {detail}")
+        _schema(conn, path, readonly, machine_id, project_id)
+        return SqliteStore(
+            conn,
+            path,
+            readonly=readonly,
+            settings=settings or StoreSettings(),
+            machine_id=machine_id,
+        )
+    except StoreRefused:
+        conn.close()
+        raise
+    except (sqlite3.Error, ValueError) as err:
+        conn.close()
+        raise _refuse(path, f"{type(err).__name__}: {err}") from None
