@@ -15,10 +15,8 @@ per script.
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -174,6 +172,9 @@ def shellcheck_findings(shellcheck: str, scripts: Sequence[str]) -> list[Finding
     """Every shellcheck comment on `scripts` (`--shell=bash`, json1), in one run."""
     if not scripts:
         return []
+    import json
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="oj-shellcheck-") as tmp:
         names = []
         for i, text in enumerate(scripts):

@@ -8,7 +8,6 @@ one diagnostic per interpolation, the first that applies of `| raw` (OJ701), quo
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Iterator
 
@@ -52,12 +51,11 @@ def _interpolations(f: ShellField) -> Iterator[Diagnostic]:
 
 def _interpolation(f: ShellField, interp: Interp, where: InterpContext) -> Iterator[Diagnostic]:
     shown = f.text[interp.start : interp.end]
-    span = f.span(interp.start, interp.end)
     if any(flt.name == "raw" for flt in interp.filters):
         yield diag(
             "OJ701",
             f"`{shown}` is inserted into shell without escaping",
-            span,
+            f.span(interp.start, interp.end),
             "not escaped",
             help="remove `| raw` unless the value is trusted shell code",
         )
@@ -73,7 +71,7 @@ def _interpolation(f: ShellField, interp: Interp, where: InterpContext) -> Itera
         yield diag(
             "OJ702",
             f"`{shown}` is inserted verbatim in a quoted heredoc",
-            span,
+            f.span(interp.start, interp.end),
             "not escaped",
             labels=labels,
             help=f"use `<<{delimiter}` or pass it through the environment",
@@ -83,7 +81,7 @@ def _interpolation(f: ShellField, interp: Interp, where: InterpContext) -> Itera
         yield diag(
             "OJ703",
             f"`{shown}` is escaped once but evaluated twice by `{where.evaluator}`",
-            span,
+            f.span(interp.start, interp.end),
             "evaluated again",
             help=_double_help(where.evaluator, shown),
         )
@@ -92,7 +90,7 @@ def _interpolation(f: ShellField, interp: Interp, where: InterpContext) -> Itera
         yield diag(
             "OJ704",
             f"`{shown}` runs a program chosen by a variable",
-            span,
+            f.span(interp.start, interp.end),
             "program name",
             help="run a fixed program and pass the value to it as an argument",
         )
@@ -300,6 +298,8 @@ def is_loopback(host: str) -> bool:
     name = name.lower().rstrip(".")
     if name == "localhost" or name.endswith(".localhost"):
         return True
+    import ipaddress
+
     try:
         return ipaddress.ip_address(name).is_loopback
     except ValueError:

@@ -19,7 +19,7 @@ import attrs
 
 from ojlang.errors import UsageError
 from ojlang.parser import ast
-from ojlang.parser.fields import MapField, Tmpl
+from ojlang.parser.fields import Kind, MapField, Tmpl, field_spec
 from ojlang.parser.interpolation import Malformed
 from ojlang.parser.patterns import RESERVED_SCOPES
 from ojlang.parser.shell_context import ShellScan, scan_shell
@@ -40,6 +40,29 @@ from ojlang.validator.shellrun import (
 PLACEHOLDER_CODES = frozenset({2050, 2078, 2157, 2193, 2194, 2195})
 _LEVELS = {"error": Severity.ERROR, "warning": Severity.WARNING}
 _SKIP_ATTRS = frozenset({"table", "key", "span"})
+# Field kinds that never hold a shell template.
+_NO_TEMPLATES = frozenset(
+    {
+        Kind.STRING,
+        Kind.NAME,
+        Kind.VARIABLE,
+        Kind.INT,
+        Kind.BOOL,
+        Kind.DURATION,
+        Kind.TEXT,
+        Kind.JINJA,
+        Kind.EXPR,
+        Kind.PATTERN,
+        Kind.REF,
+        Kind.CHAIN,
+        Kind.WORD,
+        Kind.ON_FAIL,
+        Kind.ORDER,
+        Kind.ARGS,
+        Kind.ENUM,
+        Kind.ANY,
+    }
+)
 
 
 @attrs.frozen
@@ -97,9 +120,25 @@ def _walk(value: object) -> Iterator[Tmpl]:
         for item in value.values.values():
             yield from _walk(item)
     elif isinstance(value, ast.Node):
-        for field in attrs.fields(type(value)):
-            if field.name not in _SKIP_ATTRS:
-                yield from _walk(getattr(value, field.name))
+        for name in _node_fields(type(value)):
+            yield from _walk(getattr(value, name))
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _node_fields(cls: type) -> tuple[str, ...]:
+    """The attributes of an AST node class that may hold a shell template."""
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = tuple(
+            field.name
+            for field in attrs.fields(cls)
+            if field.name not in _SKIP_ATTRS
+            and getattr(field_spec(field), "kind", None) not in _NO_TEMPLATES
+        )
+        _FIELDS[cls] = names
+    return names
 
 
 def check(model: ProjectModel, ctx: CheckContext) -> Iterator[Diagnostic]:
