@@ -17,9 +17,9 @@ from ojlang.parser import ast
 from ojlang.parser.fields import MapField, Parsed, Tmpl
 from ojlang.parser.interpolation import scan_template
 from ojlang.parser.spans import Span
-from ojlang.parser.tomltree import TString
+from ojlang.parser.tomltree import TString, TTable
 from ojlang.validator.records import event_scopes
-from ojlang.validator.scopes import Names, Parts, ScopeModel, Use
+from ojlang.validator.scopes import Names, Parts, ScopeModel, Use, lost
 from ojlang.validator.vartypes import ANY
 
 
@@ -132,6 +132,10 @@ def collect(sm: ScopeModel, runbook: ast.Runbook) -> list[Field]:
     for name, function in runbook.functions.items():
         params: Names = tuple((p.value, ANY) for p in function.params or ())
         uses = tuple(Use(u.parts.add(later=params), u.note) for u in sm.function(book, name))
+        functions = runbook.document.root.get("functions")
+        table = functions.get(name) if isinstance(functions, TTable) else None
+        if isinstance(table, TTable) and lost(table, "params", len(params)):
+            uses = tuple(Use(u.parts.as_dynamic(), u.note) for u in uses)
         c.tmpl(function.run, uses)
     return c.out
 
@@ -179,6 +183,8 @@ def _task(c: _Collector, node: ast.Primitive, base: tuple[Use, ...]) -> None:
     assert isinstance(node, ast.Task)
     uses = tuple(c.sm.task(c.book, node))
     names: list[str] = [v.name.value for v in node.vars if v.name is not None]
+    if lost(node.table, "vars", sum(1 for v in node.vars if v.name is not None)):
+        uses = tuple(Use(u.parts.as_dynamic(), u.note) for u in uses)
     every = _with(uses, later=tuple((n, ANY) for n in names))
     for field in (node.command, node.checkpoint, *(node.prime or ()), node.cwd, node.nudge_message):
         c.tmpl(field, every)

@@ -23,7 +23,7 @@ import attrs
 
 from ojlang.parser import ast
 from ojlang.parser.mini import close_match
-from ojlang.parser.tomltree import TString
+from ojlang.parser.tomltree import TArray, TString, TTable
 from ojlang.validator.model import ProjectModel
 from ojlang.validator.sites import Site, sites
 from ojlang.validator.vartypes import (
@@ -178,6 +178,28 @@ def pipeline_variables(pipeline: ast.Pipeline) -> list[str]:
     return out
 
 
+def lost(table: TTable, key: str, built: int) -> bool:
+    """Whether `key` of `table` lost entries to a schema error while the AST was built (its
+    diagnostic explains why): the names it declares are then not all known."""
+    raw = table.get(key)
+    if raw is None:
+        return False
+    if isinstance(raw, TArray):
+        return len(raw.items) != built
+    if isinstance(raw, TTable):
+        return len(raw.entries) != built
+    return True
+
+
+def declarations_lost(pipeline: ast.Pipeline) -> bool:
+    defaults = len(pipeline.defaults.entries) if pipeline.defaults is not None else 0
+    return (
+        lost(pipeline.table, "inputs", len(pipeline.inputs))
+        or lost(pipeline.table, "outputs", len(pipeline.outputs))
+        or lost(pipeline.table, "defaults", defaults)
+    )
+
+
 @attrs.frozen
 class Use:
     """One use site of a shared definition: the scope parts there and the note naming it."""
@@ -195,6 +217,7 @@ class ScopeModel:
         self._sites: dict[tuple[str, str, str], list[Site]] | None = None
         self._calls: dict[tuple[str, str], list[tuple[Parts, str]]] | None = None
         self._runbook_sites: dict[str, list[Site]] = {}
+        self._pipelines: dict[tuple[str, str, str, bool], Parts] = {}
 
     def runbook_sites(self, runbook: ast.Runbook) -> list[Site]:
         """The reference sites of one runbook (cached)."""
@@ -284,6 +307,15 @@ class ScopeModel:
         self, field_book: str, pipe_book: str, pipeline: ast.Pipeline, *, phase: bool = True
     ) -> Parts:
         """P (§5.2) of `pipeline`, for a field written in `field_book`."""
+        key = (field_book, pipe_book, pipeline.ident, phase)
+        found = self._pipelines.get(key)
+        if found is None:
+            found = self._pipelines[key] = self._pipeline(field_book, pipe_book, pipeline, phase)
+        return found
+
+    def _pipeline(
+        self, field_book: str, pipe_book: str, pipeline: ast.Pipeline, phase: bool
+    ) -> Parts:
         label = f"pipeline `{pipeline.ident}`"
         parts = Parts(
             declared=tuple((n, ANY) for n in pipeline_variables(pipeline)),
@@ -292,6 +324,7 @@ class ScopeModel:
             label=f"not defined in {label}",
             declare=f"declare it in `inputs`, `defaults` or `outputs` of {label}",
             pipeline=(pipe_book, pipeline.ident),
+            dynamic=declarations_lost(pipeline),
         )
         workers = self.handler_queues("pipeline", pipe_book, pipeline.ident)
         if workers:
@@ -308,12 +341,13 @@ class ScopeModel:
             declared += [e.key.name for e in pipeline.defaults.entries]
         parts = Parts(
             declared=tuple((n, ANY) for n in dict.fromkeys(declared)),
-            builtins=(*BASE, "pipeline", "id"),
+            builtins=(*BASE, "pipeline"),
             types={"config": self.config(book)},
             label=f"not defined in {label}",
             declare=f"declare it in `inputs` or `defaults` of {label}",
             pipeline=(book, pipeline.ident),
             outputs=frozenset(n.value for n in pipeline.outputs) - set(declared),
+            dynamic=declarations_lost(pipeline),
         )
         if self.handler_queues("pipeline", book, pipeline.ident):
             item, _ = self._worker_item(self.handler_queues("pipeline", book, pipeline.ident))

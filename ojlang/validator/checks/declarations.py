@@ -43,7 +43,9 @@ PIPELINE_RESERVED = frozenset(
         "error",
     }
 )
-COMMAND_RESERVED = frozenset({"config", "env", "project", "runbook", "args"})
+# §4.4 writes `<env>` in its valid argument specs: an argument `env` replaces the builtin in
+# its command's `run` (as `name` does in pipelines); the other builtins stay reserved.
+COMMAND_RESERVED = frozenset({"config", "project", "runbook", "args"})
 TASK_RESERVED = (PIPELINE_RESERVED | set(REPLACEABLE)) - {"guard", "error"}
 FUNCTION_RESERVED = frozenset({"config", "env"})
 
@@ -185,7 +187,7 @@ def _unused(checker: Checker, runbook: ast.Runbook, pipeline: ast.Pipeline) -> I
     reads = checker.reads.get(key, set()) | checker.hook_reads.get(runbook.name, set())
     for node in pipeline.inputs:
         name = node.value
-        if name in reads or name in REPLACEABLE:
+        if name in reads or name in REPLACEABLE or name in PIPELINE_RESERVED:
             continue
         yield _unused_input(node, pipeline, runbook.name)
 

@@ -15,6 +15,7 @@ a task has a Jinja field.
 
 from __future__ import annotations
 
+import functools
 import json
 import posixpath
 import re
@@ -52,12 +53,16 @@ ENV = jinja2.sandbox.ImmutableSandboxedEnvironment(
 )
 ENV.filters["slug"] = _slug
 ENV.filters["json"] = lambda v: json.dumps(v, separators=(",", ":"), sort_keys=True)
+# §4.2 uses `basename` in a prompt: the path filters of §4.1.2 are accepted too.
+ENV.filters["basename"] = posixpath.basename
+ENV.filters["dirname"] = posixpath.dirname
 # Names Jinja defines itself: globals, and those of loops, blocks and macros.
 JINJA_NAMES = frozenset(ENV.globals) | {"loop", "self", "super", "caller", "varargs", "kwargs"}
 _BLOCKS = frozenset(
     {"if", "for", "block", "macro", "call", "filter", "with", "autoescape", "trans", "set"}
 )
 _LOADERS = (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)
+_BRACE = re.compile(r"(?<![{$]){(?![{%#])")  # a single `{`: maybe text for OJ310
 
 
 @attrs.frozen(eq=False)
@@ -77,9 +82,7 @@ class Source:
     directory: Path  # includes are relative to it and may not leave it
     node: TString | None = None
     display: str = ""
-    tree: nodes.Template | None = None
     broken: bool = False
-    _tokens: list[Token] | None = None
 
     def span(self, line: int, col: int, length: int) -> Span:
         if self.node is not None:
@@ -97,9 +100,11 @@ class Source:
         return lines[number - 1] if 0 < number <= len(lines) else ""
 
     def tokens(self) -> list[Token]:
-        if self._tokens is None:
-            self._tokens = _positions(self.text)
-        return self._tokens
+        return _positions(self.text)
+
+    @property
+    def analysis(self) -> Analysis:
+        return analyse(self.text)
 
     def find(self, line: int, value: str, kinds: tuple[str, ...] = ("name",)) -> Token | None:
         """The first token of `kinds` with `value` on `line`."""
@@ -109,6 +114,7 @@ class Source:
         )
 
 
+@functools.lru_cache(maxsize=256)
 def _positions(text: str) -> list[Token]:
     """Tokens of `text` with their columns (Jinja gives lines only; stripped whitespace
     around `{%-` makes offsets drift, so each token is found on its own line)."""
@@ -133,6 +139,53 @@ def _positions(text: str) -> list[Token]:
     return out
 
 
+# -- analysis (once per text) ----------------------------------------------------------------------
+
+
+@attrs.frozen(eq=False)
+class Analysis:
+    """What the checks need from one template text: the first syntax error, or the unknown
+    filters, undeclared roots (with the lines they are read on), attribute chains on them
+    and the templates it loads."""
+
+    error: jinja2.TemplateSyntaxError | None = None
+    unknown: dict[str, int] = attrs.Factory(dict)
+    roots: dict[str, list[int]] = attrs.Factory(dict)
+    chains: list[tuple[str, list[Any], int]] = attrs.Factory(list)
+    loads: list[tuple[str, int]] = attrs.Factory(list)
+
+
+@functools.lru_cache(maxsize=256)
+def analyse(text: str) -> Analysis:
+    try:
+        tree = ENV.parse(text)
+    except jinja2.TemplateSyntaxError as err:
+        return Analysis(err)
+    unknown: dict[str, int] = {}
+    for node in tree.find_all(nodes.Filter):
+        if node.name not in ENV.filters:
+            unknown.setdefault(node.name, node.lineno)
+    if unknown:  # Jinja fails only on those outside `if` blocks; list the variables anyway
+        env = ENV.overlay()
+        env.filters = {**ENV.filters, **dict.fromkeys(unknown, _slug)}
+        tree.set_environment(env)
+    try:  # compiles the template: unknown tests fail here
+        undeclared = jinja2.meta.find_undeclared_variables(tree) - JINJA_NAMES
+    except jinja2.TemplateSyntaxError as err:
+        return Analysis(err, unknown)
+    roots: dict[str, list[int]] = {}
+    for name in tree.find_all(nodes.Name):
+        if name.ctx == "load" and name.name in undeclared:
+            roots.setdefault(name.name, []).append(name.lineno)
+    chains = [(root.name, segments, line) for root, segments, line in _chains(tree, undeclared)]
+    loads = []
+    for loader in tree.find_all(_LOADERS):
+        target = getattr(loader, "template", None)
+        if isinstance(target, nodes.Const) and isinstance(target.value, str):
+            loads.append((target.value, loader.lineno))
+    return Analysis(None, unknown, roots, chains, loads)
+
+
 # -- entry point ----------------------------------------------------------------------------------
 
 
@@ -140,8 +193,7 @@ def check_task(checker: Checker, field: Field) -> None:
     task = field.value
     assert isinstance(task, ast.Task)
     sources: list[Source] = []
-    loaded = next((x for x in checker.model.loaded if x.name == field.runbook), None)
-    runbook_dir = loaded.file.path.parent if loaded is not None else checker.ctx.root
+    runbook_dir = checker.runbook_dir(field.runbook)
     if task.prompt is not None:
         sources.append(Source(task.prompt.value, "prompt", runbook_dir, node=task.prompt))
     for node, what, kind in (
@@ -217,16 +269,26 @@ def _load(
 
 
 def _syntax(checker: Checker, field: Field, source: Source) -> None:
-    try:
-        source.tree = ENV.parse(source.text)
-    except jinja2.TemplateSyntaxError as err:
+    analysis = source.analysis
+    for name, line in analysis.unknown.items():
+        token = source.find(line, name)
+        col, length = (token.col, len(name)) if token else _line_start(source, line)
+        checker.emit(
+            diag(
+                "OJ306",
+                f"unknown filter `{name}`",
+                source.span(line, col, length),
+                "not a filter",
+                help=suggestion(name, ENV.filters, "filter"),
+            ),
+            field.runbook,
+        )
+    if analysis.error is not None:
         source.broken = True
-        checker.emit(_syntax_error(source, err), field.runbook)
+        checker.emit(_syntax_error(source, analysis.error), field.runbook)
         return
-    for loader in source.tree.find_all(_LOADERS):
-        target = getattr(loader, "template", None)
-        if isinstance(target, nodes.Const) and isinstance(target.value, str):
-            _include(checker, field, source, loader, target.value)
+    for name, line in analysis.loads:
+        _include(checker, field, source, line, name)
 
 
 def _syntax_error(source: Source, err: jinja2.TemplateSyntaxError) -> Any:
@@ -267,6 +329,9 @@ def _clean(message: str) -> tuple[str, str | None]:
     if found is not None:
         block = found.group(1)
     unknown = re.match(r"Encountered unknown tag '([^']*)'", message)
+    test = re.match(r"No test named '([^']*)'", message)
+    if test is not None:
+        return f"unknown test `{test.group(1)}`", None
     if message.startswith("Unexpected end of template") and block is not None:
         return f"unexpected end of template, expected `end{block}`", block
     if unknown is not None:
@@ -275,9 +340,14 @@ def _clean(message: str) -> tuple[str, str | None]:
             return f"unexpected `{tag}`, expected `end{block}`", block
         return f"unknown tag `{tag}`", None
     first = re.split(r"\.(?:\s|$)", message.strip(), maxsplit=1)[0]
-    first = re.sub(r"'([^']*)'", r"`\1`", first).replace("expected token", "expected")
+    first = re.sub(r"'([^']*)'", _quote, first).replace("expected token", "expected")
     first = first.replace(", got ", ", found ")
     return (first[:1].lower() + first[1:]).rstrip("."), block
+
+
+def _quote(match: re.Match[str]) -> str:
+    word = match.group(1)
+    return word if word.startswith("end of ") else f"`{word}`"
 
 
 def _line_start(source: Source, line: int) -> tuple[int, int]:
@@ -325,13 +395,12 @@ def _unclosed(source: Source, block: str) -> tuple[int, int, int] | None:
     return None
 
 
-def _include(checker: Checker, field: Field, source: Source, loader: nodes.Node, name: str) -> None:
+def _include(checker: Checker, field: Field, source: Source, line: int, name: str) -> None:
     normal = posixpath.normpath(name)
     inside = not (normal.startswith("../") or normal == ".." or posixpath.isabs(normal))
     if inside and (source.directory / normal).is_file():
         return
-    line = loader.lineno
-    token = source.find(line, repr(name)[1:-1], ("string",)) or next(
+    token = next(
         (t for t in source.tokens() if t.line == line and t.kind == "string" and name in t.value),
         None,
     )
@@ -359,26 +428,19 @@ def _include(checker: Checker, field: Field, source: Source, loader: nodes.Node,
 
 
 def _scoped(checker: Checker, field: Field, source: Source, scope: Scope, note: str) -> None:
-    tree = source.tree
-    assert tree is not None
-    undeclared = jinja2.meta.find_undeclared_variables(tree) - JINJA_NAMES
-    uses: dict[str, list[nodes.Name]] = {}
-    for name in tree.find_all(nodes.Name):
-        if name.ctx == "load" and name.name in undeclared:
-            uses.setdefault(name.name, []).append(name)
-    for root, found in uses.items():
+    analysis = source.analysis
+    for root, lines in analysis.roots.items():
         if root in scope.names or scope.dynamic:
             continue
-        first = min(found, key=lambda n: n.lineno)
-        token = source.find(first.lineno, root)
-        col = token.col if token else _line_start(source, first.lineno)[0]
-        checker.undefined(
-            scope, note, root, source.span(first.lineno, col, len(root)), len(found), field.runbook
-        )
-    for chain in _chains(tree, undeclared):
-        _chain(checker, field, source, scope, *chain)
-    braces = _single_braces(checker, field, source, scope)
-    checker.read(scope, [*uses, *braces], field)
+        line = min(lines)
+        token = source.find(line, root)
+        col = token.col if token else _line_start(source, line)[0]
+        span = source.span(line, col, len(root))
+        checker.undefined(scope, note, root, span, len(lines), field.runbook)
+    for root, segments, line in analysis.chains:
+        _chain(checker, field, source, scope, root, segments, line)
+    braces = _single_braces(checker, field, source, scope) if _BRACE.search(source.text) else []
+    checker.read(scope, [*analysis.roots, *braces], field)
 
 
 def _chains(tree: nodes.Template, roots: set[str]) -> Iterator[tuple[nodes.Name, list[Any], int]]:
@@ -426,22 +488,22 @@ def _chain(
     field: Field,
     source: Source,
     scope: Scope,
-    root: nodes.Name,
+    root: str,
     segments: list[Any],
     line: int,
 ) -> None:
-    kind = scope.type_of(root.name)
+    kind = scope.type_of(root)
     if kind is None:
         return
-    _, issue = walk_path(root.name, kind, segments)
+    _, issue = walk_path(root, kind, segments)
     if issue is None:
         return
     seg = segments[issue.index]
     text = str(seg)
     token = source.find(line, text) if isinstance(seg, str) else None
     if token is None:
-        token = source.find(line, root.name)
-        text = root.name
+        token = source.find(line, root)
+        text = root
     col = token.col if token else _line_start(source, line)[0]
     checker.issue(issue, source.span(line, col, len(text)), field.runbook)
 

@@ -15,6 +15,7 @@ only when a task has one (it imports jinja2).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 import attrs
 
@@ -51,7 +52,7 @@ class Checker:
         self.reads: dict[tuple[str, str], set[str]] = {}
         self.hook_reads: dict[str, set[str]] = {}
         self.opaque: set[tuple[str, str]] = set()
-        self._jinja: object = None
+        self._dirs: dict[str, Path] | None = None
 
     def run(self) -> None:
         reported = self.model.reported
@@ -62,6 +63,12 @@ class Checker:
             for field in fields:
                 self.field(field)
         self.found.extend(declarations(self))
+
+    def runbook_dir(self, book: str) -> Path:
+        """The directory of runbook `book` (prompt files are looked up there first)."""
+        if self._dirs is None:
+            self._dirs = {item.name: item.file.path.parent for item in self.model.loaded}
+        return self._dirs.get(book, self.ctx.root)
 
     # -- reporting ---------------------------------------------------------------------------
 
