@@ -56,7 +56,14 @@ def find_root(start: Path) -> Path:
 
 
 def stdlib_dir() -> Path:
-    """The bundled standard library: `stdlib_runbooks/` beside the package."""
+    """The bundled standard library: `stdlib_runbooks/` beside the package.
+
+    `OJ_STDLIB_DIR` names another directory instead (tests use an empty one so that a case
+    is checked alone; an empty value means no standard library at all).
+    """
+    override = os.environ.get("OJ_STDLIB_DIR")
+    if override is not None:
+        return Path(override) if override else Path("/nonexistent-oj-stdlib")
     here = Path(__file__).resolve().parent
     for candidate in (here / "stdlib_runbooks", here.parent / "stdlib_runbooks"):
         if candidate.is_dir():

@@ -163,6 +163,7 @@ def materialize(case: Case, root: Path) -> str:
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty project root, with the user library pointed at an empty directory."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("OJ_STDLIB_DIR", "")
     root = tmp_path / "project"
     root.mkdir()
     return root
