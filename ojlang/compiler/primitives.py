@@ -131,7 +131,28 @@ class Compiler:
                     if kind in SHARED_KINDS and key in bucket:
                         continue  # the first definition in discovery order wins (§1.3)
                     bucket[key] = compiled
+        self.task_pipelines(parts)
         return graph.Graph(runbooks=runbooks, settings=self.settings, **parts)
+
+    def task_pipelines(self, parts: dict[str, dict[str, Any]]) -> None:
+        """A task run by a worker or an action runs as an implicit one-phase pipeline named
+        after the task (LANGUAGE.md §3.2), keyed by the task's key."""
+        wanted = [w.handler for w in parts["workers"].values() if w.handler_kind == "task"]
+        wanted += [a.task for a in parts["actions"].values() if a.task is not None]
+        for key in wanted:
+            task = parts["tasks"][key]
+            existing = parts["pipelines"].get(key)
+            if existing is not None:
+                if existing.phases != (graph.Phase(name=task.name, action="task", task=key),):
+                    raise CompileError(
+                        f"task `{key}` runs as a pipeline, but a pipeline has the same name"
+                    )
+                continue
+            parts["pipelines"][key] = graph.Pipeline(
+                name=task.name,
+                runbook=task.runbook,
+                phases=(graph.Phase(name=task.name, action="task", task=key),),
+            )
 
     def runbook(self, book: ast.Runbook) -> graph.Runbook:
         config = plain(book.config) if book.config is not None else {}

@@ -107,3 +107,16 @@ def test_shared_resources_are_keyed_by_bare_name(tmp_path: Path) -> None:
     assert (phase.lock, phase.semaphore) == ("main", "agents")
     assert g.locks["main"].heartbeat_us == 30_000_000
     assert g.semaphores["agents"].max == 2
+
+
+def test_task_handlers_run_as_one_phase_pipelines(tmp_path: Path) -> None:
+    text = (
+        '[queue.bugs]\n[worker.fixer]\nqueue = "bugs"\nhandler = "task.fix"\n'
+        '[task.fix]\nprompt = "Fix it."\n'
+        '[action.triage]\ncooldown = "1m"\ntask = "fix"\n'
+    )
+    g = compile_texts(tmp_path, demo=text)
+    assert g.workers["demo.fixer"].handler_kind == "task"
+    implicit = g.pipelines["demo.fix"]
+    assert implicit.name == "fix"
+    assert implicit.phases == (graph.Phase(name="fix", action="task", task="demo.fix"),)
