@@ -1,16 +1,17 @@
 """Shell scripts in, `bash -n` syntax errors and shellcheck findings out (LANGUAGE.md §4.1.4).
 
-Theory of operation. `oj check` starts bash at most twice and shellcheck once, whatever the
-number of fields. First, one `bash -n` parses every script, each wrapped in its own function
-body. When that passes, every script parses alone too, except one that closes the wrapper
-early with a `}` of its own; scripts with a `}` word skip this step. A failing run is halved
-until the suspects are a few small groups (a wrapper can also fail for a script that is fine
-alone, e.g. one ending inside a heredoc). Then, only for the suspects, one bash runs a small
-driver: for each script a subshell runs `set -n` and then `eval`s the script, so bash parses
-it exactly as `bash -n` would (same messages) and executes nothing. The driver's first call
-checks a known error to learn the line offset `eval` adds. shellcheck takes all scripts as
-files in one run (`--format=json1` counts a tab as one column). Lines and columns are 1-based,
-per script.
+Theory of operation. When every script parses, `oj check` starts bash once, whatever the
+number of scripts: one `bash -n` parses them all, each wrapped in its own function body. A
+script that passes wrapped also passes alone, unless it closes the wrapper early with a `}`
+word of its own; such scripts skip this step. A failing run is halved, down to groups of
+`GROUP` scripts, to find the suspects (a wrapper can also fail for a script that is fine
+alone, e.g. one ending inside a heredoc), so k errors cost about 2·k·log2(n/GROUP) more
+`bash -n` runs. Then one bash runs a small driver over the suspects only: for each, a
+subshell runs `set -n` and then `eval`s the script, so bash parses it exactly as `bash -n`
+would (same messages) and executes nothing; the first call checks a known error to learn the
+line offset `eval` adds. Nothing ever runs a script: every bash parses under `-n`.
+shellcheck takes all scripts as files in one run (`--format=json1` counts a tab as one
+column). Lines and columns are 1-based, per script.
 """
 
 from __future__ import annotations

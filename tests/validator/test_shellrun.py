@@ -1,4 +1,4 @@
-"""Running the shell tools: `bash -n` in at most two bash processes, shellcheck in one."""
+"""Running the shell tools: `bash -n` in one bash process when all parse, shellcheck in one."""
 
 from __future__ import annotations
 

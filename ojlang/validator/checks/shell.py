@@ -4,8 +4,9 @@ Every shell template of the reported runbooks (LANGUAGE.md §5.1) is lexed once
 (`ojlang.parser.shell_context`); its interpolations become placeholders of the same length
 (`x…x`, `0…0` in arithmetic; malformed `{…}` too, which OJ313 explains) so the tools' lines and
 columns are decoded positions, mapped into the file through the string's source map (§2.3).
-bash runs once or twice per check and shellcheck once, whatever the number of fields
-(`ojlang.validator.shellrun`). Without `bash` on PATH the check is a usage error (§4.1.4).
+bash runs once per check when every field parses, and shellcheck once, whatever the number
+of fields (`ojlang.validator.shellrun`). Without `bash` on PATH the check is a usage error
+(§4.1.4).
 """
 
 from __future__ import annotations
