@@ -37,7 +37,8 @@ from ojlang.validator.shellrun import (
     shellcheck_findings,
 )
 
-# shellcheck findings that only say a placeholder is a constant: dropped when they touch one.
+# shellcheck findings that only say a placeholder is a constant (`[ x…x = y ]`, `case x…x`):
+# dropped when a placeholder stands on their lines.
 PLACEHOLDER_CODES = frozenset({2050, 2078, 2157, 2193, 2194, 2195})
 _LEVELS = {"error": Severity.ERROR, "warning": Severity.WARNING}
 _SKIP_ATTRS = frozenset({"table", "key", "span"})
@@ -225,8 +226,13 @@ def _shellcheck(f: ShellField, finding: Finding) -> Diagnostic | None:
     b = _offset(text, finding.end_line, finding.end_column)
     if b <= a:
         b = min(a + 1, len(text))
-    if finding.code in PLACEHOLDER_CODES and any(i.start < b and a < i.end for i in f.scan.interps):
-        return None
+    if finding.code in PLACEHOLDER_CODES:
+        # These point at the operator or word beside the placeholder: any on the lines counts.
+        first = decoded_line_offset(text, finding.line)
+        last = text.find("\n", b)
+        last = len(text) if last < 0 else last
+        if any(first <= i.start < last for i in f.scan.interps):
+            return None
     severity = _LEVELS.get(finding.level, Severity.INFO)
     d = diag(
         "OJ602",
