@@ -37,9 +37,10 @@ from ojlang.validator.shellrun import (
     shellcheck_findings,
 )
 
-# shellcheck findings that only say a placeholder is a constant (`[ x…x = y ]`, `case x…x`):
-# dropped when a placeholder stands on their lines.
-PLACEHOLDER_CODES = frozenset({2050, 2078, 2157, 2193, 2194, 2195})
+# shellcheck findings that only say a placeholder is one constant word (`[ x…x = y ]`,
+# `case x…x`, `for i in x…x`, where a list value gives many words): dropped when a
+# placeholder stands on their lines.
+PLACEHOLDER_CODES = frozenset({2043, 2050, 2078, 2157, 2193, 2194, 2195})
 _LEVELS = {"error": Severity.ERROR, "warning": Severity.WARNING}
 _SKIP_ATTRS = frozenset({"table", "key", "span"})
 # Field kinds that never hold a shell template.
