@@ -137,7 +137,8 @@ EOF
         code="OJ703",
         trigger=(
             "An interpolation in an argument that is evaluated as shell a second time: the "
-            "script of `bash -c`, `sh -c`, `eval`, or the command of `ssh HOST …`."
+            "script of `bash -c`, `sh -c`, `eval`, the command of `ssh HOST …`, or an "
+            "unquoted heredoc fed to `bash` or `ssh HOST`."
         ),
         why=(
             "ojlang escapes the value once, for the outer shell; the inner shell evaluates "
