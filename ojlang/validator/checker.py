@@ -2,8 +2,8 @@
 
 The checker gathers every diagnostic of the runbooks being reported (syntax, schema and
 mini-language ones come from loading; semantic checks are added by later stages), applies the
-selection (§8) and decides the exit code: 0 clean (warnings allowed unless
-`error_on_warning`), 1 errors.
+suppression comments (`ojlang.validator.suppression`) and the selection (§8) and decides the
+exit code: 0 clean (warnings allowed unless `error_on_warning`), 1 errors.
 """
 
 from __future__ import annotations
@@ -61,6 +61,7 @@ def check_loaded(
     `shadowed` are the files not loaded because an earlier runbook has their name (OJ901)."""
     from ojlang.validator.checks import CheckContext, run_families
     from ojlang.validator.model import ProjectModel
+    from ojlang.validator.suppression import apply_suppressions, inactive_codes
 
     selection = Selection.from_words(options.select, options.ignore)
     shown = set(reported)
@@ -75,5 +76,10 @@ def check_loaded(
     model = ProjectModel(list(loaded), shown, shadowed)
     ctx = CheckContext(root=root, shellcheck=options.shellcheck)
     found.extend(d for d in run_families(model, ctx) if d.runbook in shown)
+    found = apply_suppressions(
+        found,
+        [item.runbook for item in loaded if item.name in shown and item.runbook is not None],
+        inactive_codes(options.shellcheck),
+    )
     kept = sorted({d for d in found if selection.keeps(d.code)}, key=Diagnostic.sort_key)
     return CheckReport(tuple(kept), sources, len(shown), options.error_on_warning)

@@ -322,7 +322,11 @@ run = "make deploy"
         code="OJ905",
         trigger=(
             "A suppression comment (`# oj: ignore[CODE]` or `# oj: ignore-file[CODE]`) that "
-            "suppressed no diagnostic."
+            "suppressed no diagnostic: one word per unused code, prefix or slug; also a "
+            "suppression without codes, with an unknown code or verb, or an `ignore-file` "
+            "after the first table. Suppressions of checks that did not run (OJ602 without "
+            "shellcheck) are not reported. OJ905 itself can be suppressed only by "
+            "`# oj: ignore-file[OJ905]`; `oj check --fix` removes unused suppressions."
         ),
         why=(
             "The problem it silenced was fixed or moved; a stale suppression would hide a "
