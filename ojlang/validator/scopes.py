@@ -270,8 +270,6 @@ class ScopeModel:
             found: dict[tuple[str, str, str], list[Site]] = {}
             for runbook in self.model.runbooks.values():
                 for site in self.runbook_sites(runbook):
-                    if site.verbs:
-                        continue
                     target = self.model.resolve(site.ref, site.kinds, site.runbook).target
                     if target is not None:
                         found.setdefault((target.kind, target.runbook, target.name), []).append(

@@ -117,7 +117,10 @@ def article(kind: str) -> str:
 
 
 def segment_text(seg: str | int) -> str:
-    return f"[{seg}]" if isinstance(seg, int) else f".{seg}"
+    """`.name`, `["a-b"]` or `[0]`, as the segment would be written in a path."""
+    if isinstance(seg, int):
+        return f"[{seg}]"
+    return f".{seg}" if seg.isidentifier() else '["' + seg.replace('"', '\\"') + '"]'
 
 
 def walk_path(

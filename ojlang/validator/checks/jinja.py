@@ -498,14 +498,27 @@ def _chain(
     _, issue = walk_path(root, kind, segments)
     if issue is None:
         return
-    seg = segments[issue.index]
-    text = str(seg)
-    token = source.find(line, text) if isinstance(seg, str) else None
+    token = _segment_token(source, line, segments[issue.index]) or source.find(line, root)
     if token is None:
-        token = source.find(line, root)
-        text = root
-    col = token.col if token else _line_start(source, line)[0]
-    checker.issue(issue, source.span(line, col, len(text)), field.runbook)
+        col, length = _line_start(source, line)
+    else:
+        col, length = token.col, len(token.value)
+    checker.issue(issue, source.span(line, col, length), field.runbook)
+
+
+def _segment_token(source: Source, line: int, seg: object) -> Token | None:
+    """The token of `.seg` or `[seg]` on `line`: a name after `.`, a literal after `[`."""
+    previous = ""
+    for token in source.tokens():
+        if token.line != line or token.kind == "whitespace":
+            continue
+        if previous == "." and token.kind == "name" and token.value == seg:
+            return token
+        literal = token.value[1:-1] if token.kind == "string" else token.value
+        if previous == "[" and token.kind in ("string", "integer") and literal == str(seg):
+            return token
+        previous = token.value if token.kind == "operator" else ""
+    return None
 
 
 def _single_braces(checker: Checker, field: Field, source: Source, scope: Scope) -> list[str]:
