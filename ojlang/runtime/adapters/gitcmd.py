@@ -118,4 +118,8 @@ def parse_worktrees(text: str) -> list[PorcelainWorktree]:
 
 
 def branch_ok(runner: GitRunner, branch: str) -> bool:
-    return runner.run("check-ref-format", "--branch", branch).ok and not branch.startswith("-")
+    """`git check-ref-format --branch` accepts the name as it is (`@`, `@{-1}` expand: no)."""
+    if branch.startswith("-") or branch == "@":
+        return False
+    out = runner.run("check-ref-format", "--branch", branch)
+    return out.ok and out.stdout.strip() == branch

@@ -11,7 +11,8 @@ Behaviour choices:
 - `spawn` runs `new-session` with the sanitised environment as its *process* environment, so a
   server started by that call inherits nothing else; session variables go in with `-e K=V`. The
   command is `exec <shlex.join(argv)>`; output is piped to `log_path` with `pipe-pane -o`
-  (output printed before `pipe-pane` attaches is in the pane history but not in the log).
+  (output printed before `pipe-pane` attaches is in the pane history but not in the log; a
+  program that already exited gets no log).
 - Every target is exact (`=NAME`), so tmux's prefix matching never picks another session.
   Session names must not contain `.`, `:` or blanks, nor start with `-` or `=`, ≤ 64 chars.
 - `send` clears the input line (`C-u`), types the text with `send-keys -l` in chunks of at most
@@ -180,9 +181,10 @@ class TmuxSessionAdapter:
             raise SpawnFailed(f"tmux new-session failed: {proc.stderr.strip()}")
         pane_pid = int(proc.stdout.strip().splitlines()[0])
         log_path.parent.mkdir(parents=True, exist_ok=True)
-        self._run(
-            name, "pipe-pane", "-o", "-t", f"={name}:", "cat >> " + shlex.quote(str(log_path))
-        )
+        pipe = "cat >> " + shlex.quote(str(log_path))
+        piped = self._cmd("pipe-pane", "-o", "-t", f"={name}:", pipe)
+        if piped.returncode != 0 and "exited" not in " ".join(piped.stderr):
+            raise SpawnFailed(f"tmux pipe-pane failed: {' '.join(piped.stderr)}")
         return SessionInfo(name, pane_pid)
 
     def send(self, name: str, text: str, *, enter: bool = True, clear_first: bool = True) -> None:
