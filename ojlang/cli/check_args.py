@@ -58,6 +58,16 @@ def parser() -> argparse.ArgumentParser:
         help="do not run shellcheck",
     )
     p.add_argument("--all", action="store_true", help="also report library runbooks")
+    p.add_argument(
+        "--fix",
+        action="store_true",
+        help="apply the safe fixes in place, then report what is left",
+    )
+    p.add_argument(
+        "--unsafe-fixes",
+        action="store_true",
+        help="with --fix, also apply the fixes that may change what a runbook does",
+    )
     return p
 
 
@@ -74,4 +84,6 @@ def main(argv: list[str]) -> int:
         error_on_warning=args.error_on_warning,
         shellcheck=args.shellcheck,
         all_=args.all,
+        fix=args.fix,
+        unsafe_fixes=args.unsafe_fixes,
     )
