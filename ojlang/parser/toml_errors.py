@@ -70,18 +70,18 @@ def syntax_diagnostic(src: Source, failure: ParseFailure) -> Diagnostic:
     pos = failure.pos
     if token is None and pos < len(text):
         char = text[pos]
-        special = _character_diagnostic(src, pos, char)
+        special = _character_diagnostic(src, pos, char, failure.in_comment)
         if special is not None:
             return special
         found = f"`{char}`" if char.isprintable() and not char.isspace() else control_name(char)
-        return _expected(src, expected, found, src.span(pos, pos + 1), stack)
+        return _expected(src, expected, found, src.span(pos, pos + 1), stack, pos)
     if token is None:
         end = len(text.rstrip(" \t\r\n"))
-        return _expected(src, expected, "end of file", src.span(end), stack)
+        return _expected(src, expected, "end of file", src.span(end), stack, end)
     if token.type == "NL":
         found = "end of file" if _only_blanks(text[pos:]) else "end of line"
-        return _expected(src, expected, found, src.span(pos), stack)
-    return _expected(src, expected, _shown(token), _core_span(src, token), stack)
+        return _expected(src, expected, found, src.span(pos), stack, pos)
+    return _expected(src, expected, _shown(token), _core_span(src, token), stack, token.start_pos)
 
 
 def _only_blanks(rest: str) -> bool:
@@ -152,13 +152,14 @@ def _shown(token: Tok) -> str:
     return f"`{first}`"
 
 
-def _character_diagnostic(src: Source, pos: int, char: str) -> Diagnostic | None:
+def _character_diagnostic(src: Source, pos: int, char: str, in_comment: bool) -> Diagnostic | None:
     """Characters that no terminal can start with: controls, BOMs, unclosed strings."""
     text = src.text
+    where = " in a comment" if in_comment else ""
     if char == "\r":
         return diag(
             "OJ003",
-            "carriage return without a line feed",
+            f"carriage return without a line feed{where}",
             src.span(pos, pos + 1),
             "bare carriage return",
             help="end lines with LF or CRLF",
@@ -166,10 +167,12 @@ def _character_diagnostic(src: Source, pos: int, char: str) -> Diagnostic | None
     if char and _is_control(char):
         return diag(
             "OJ003",
-            f"forbidden control character {control_name(char)}",
+            f"forbidden control character {control_name(char)}{where}",
             src.span(pos, pos + 1),
             "control character",
-            help=f"remove it; inside a basic string write it as `\\u{ord(char):04X}`",
+            help="remove it"
+            if in_comment
+            else f"remove it; inside a basic string write it as `\\u{ord(char):04X}`",
         )
     if char == "\ufeff":
         return diag(
@@ -240,8 +243,15 @@ def _previous(stack: Sequence[Any]) -> str:
 
 
 def _expected(
-    src: Source, expected: Collection[str], found: str, span: Span, stack: Sequence[Any]
+    src: Source,
+    expected: Collection[str],
+    found: str,
+    span: Span,
+    stack: Sequence[Any],
+    pos: int,
 ) -> Diagnostic:
+    """An "expected …, found …" diagnostic; `pos` is the code-point offset of what was found."""
+
     def error(message: str, help: str | None = None, label: str = "") -> Diagnostic:
         return diag("OJ001", f"{message}, found {found}", span, label, help=help)
 
@@ -251,7 +261,10 @@ def _expected(
         key = _key_before(stack)
         what = f" after key `{key}`" if key else ""
         help = "a key and its value are separated by `=`"
-        if found.startswith("`") and found[1:2].isalnum():
+        rest = src.text[pos:].split("\n", 1)[0]
+        if found.startswith("`") and not found[1:2].isascii():
+            help = _BARE_HELP
+        elif found.startswith("`") and found[1:2].isalnum() and "=" in rest:
             help += '; a key with spaces must be quoted, as in `"my key" = 1`'
         return error(f"expected `=`{what}", help, "expected `=`")
     if "ATOM" in expected:

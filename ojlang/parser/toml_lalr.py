@@ -96,6 +96,7 @@ class ParseFailure(Exception):
     ) -> None:
         super().__init__(f"syntax error at offset {pos}")
         self.tables = tables
+        self.in_comment = False  # the character at `pos` ends a comment early
         self.pos = pos
         self.token = token
         self.state_stack = state_stack
@@ -305,4 +306,8 @@ def _failure(
     if match is not None and match.lastgroup not in tables.ignore:
         kind = match.lastgroup or ""
         token = _token(kind, match.group(), pos, match.end(), line, line_start, byte)
-    return ParseFailure(tables, pos, token, state_stack, value_stack)
+    failure = ParseFailure(tables, pos, token, state_stack, value_stack)
+    comments = COMMENTS.get()
+    last = comments[-1] if comments else None
+    failure.in_comment = last is not None and last.type == "COMMENT" and last.end_pos == pos
+    return failure

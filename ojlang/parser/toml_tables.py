@@ -85,13 +85,14 @@ def _span_of(keys: Sequence[Key]) -> Span:
 class DocumentBuilder:
     """Adds statements to a root table, one at a time, raising `TomlError` on OJ002."""
 
-    __slots__ = ("current", "explicit", "pending", "root", "section", "src")
+    __slots__ = ("current", "explicit", "pending", "root", "section", "section_path", "src")
 
     def __init__(self, src: Source, root_span: Span) -> None:
         self.src = src
         self.root = TTable(root_span, TableOrigin.ROOT)
         self.current = self.root
         self.section = "at the top level"
+        self.section_path: list[str] = []
         self.explicit: set[int] = set()  # ids of tables no header may open
         self.pending: list[TTable] = []  # walked by dotted keys in the current section
 
@@ -133,7 +134,7 @@ class DocumentBuilder:
 
     def _dotted_clash(self, keys: tuple[Key, ...], depth: int, entry: Entry) -> NoReturn:
         found = entry.value
-        path = key_text(_names(keys[: depth + 1]))
+        path = key_text(self.section_path + _names(keys[: depth + 1]))
         dotted = key_text(_names(keys))
         span = keys[depth].span
         if isinstance(found, TTable):
@@ -146,12 +147,22 @@ class DocumentBuilder:
                     help="an inline table is complete once written; put the key inside its braces",
                     labels=_first(entry),
                 )
+            if found.origin is TableOrigin.HEADER:
+                rest = key_text(_names(keys[depth + 1 :]))
+                fail(
+                    "OJ002",
+                    f"dotted key `{dotted}` adds to table `[{path}]`, which has its own header",
+                    span,
+                    "table defined by a header",
+                    help=f"put `{rest} = …` under `[{path}]`",
+                    labels=_first(entry),
+                )
             fail(
                 "OJ002",
                 f"dotted key `{dotted}` adds to table `{path}`, which is already defined",
                 span,
                 "table defined elsewhere",
-                help="put the key under the table's own header",
+                help="add the keys where the table is first defined",
                 labels=_first(entry),
             )
         fail(
@@ -173,6 +184,7 @@ class DocumentBuilder:
         last = keys[-1]
         entry = parent.entries.get(last.name)
         path = key_text(_names(keys))
+        self.section_path = _names(keys)
         if header.array:
             self.section = f"in `[[{path}]]`"
             if entry is None:
