@@ -82,7 +82,6 @@ def needs_upcast(op_format: dict[str, int]) -> bool:
 
 def create(conn: sqlite3.Connection, meta: dict[str, str]) -> None:
     """Create the v1..current schema in an empty database (one transaction)."""
-    conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
     conn.execute("BEGIN IMMEDIATE")
     try:
         for stmt in SCHEMA_V1:

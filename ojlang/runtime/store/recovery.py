@@ -80,6 +80,19 @@ def base_state(store: SqliteStore, warnings: list[str]) -> tuple[World, int, int
     return World(), 0, 0
 
 
+def _check_end(store: SqliteStore) -> None:
+    """Ops cannot end before what other tables saw: a snapshot (and its marker) or events."""
+    newest = max((s.seq + 1 for s in store.snapshots()), default=0)
+    row = store._conn.execute("SELECT max(seq) FROM events").fetchone()
+    events = int(row[0]) if row and isinstance(row[0], int) else 0
+    if store.last_seq < max(newest, events):
+        raise StoreRefused(
+            f"the store `{store.path}` cannot be used: the op log ends at {store.last_seq} but "
+            f"later ops were recorded (up to {max(newest, events)})",
+            help=repair_help(),
+        )
+
+
 def _ops(store: SqliteStore, after: int) -> Iterator[Op]:
     try:
         yield from store.read_since(after)
@@ -94,6 +107,7 @@ def load(
 ) -> tuple[World, LoadReport]:
     start = time.perf_counter_ns()
     warnings: list[str] = []
+    _check_end(store)
     world, seq, ts = base_state(store, warnings)
     snapshot_seq = seq
     r = Replayer(world, verify=verify)

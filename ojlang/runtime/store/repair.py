@@ -117,9 +117,13 @@ def repair(path: Path, machine_id: str, now_us: int | None = None) -> RepairRepo
         p.unlink(missing_ok=True)
     good = [Op(*r) for r in ops if Op(*r).crc_ok]
     bad = [r for r in ops if not Op(*r).crc_ok]
+    end = good[-1].seq if good else 0  # nothing may claim ops past the end of the copied log
     good_snaps = [
-        s for s in snaps if isinstance(s[3], bytes) and snapshot_crc(s[0], s[1], s[2], s[3]) == s[4]
+        s
+        for s in snaps
+        if isinstance(s[3], bytes) and snapshot_crc(s[0], s[1], s[2], s[3]) == s[4] and s[0] < end
     ]
+    events = [e for e in events if isinstance(e[1], int) and e[1] <= end]
     store = open_store(work, machine_id=machine_id)
     conn = store._conn
     last = good[-1] if good else None

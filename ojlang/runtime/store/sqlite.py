@@ -404,7 +404,10 @@ class SqliteStore:
         from ojlang.runtime.store.recovery import load
 
         verify = self.settings.verify_replay if verify_replay is None else verify_replay
-        world, report = load(self, verify=verify, salvage=salvage)
+        try:
+            world, report = load(self, verify=verify, salvage=salvage)
+        except sqlite3.DatabaseError as err:
+            raise _refuse(self.path, f"{type(err).__name__}: {err}") from None
         self.recovery = report
         return world, self._last_seq
 
@@ -475,6 +478,7 @@ def _pragmas(conn: sqlite3.Connection, path: Path, readonly: bool) -> None:
     conn.execute("PRAGMA foreign_keys = ON")
     if readonly:
         return
+    conn.execute("PRAGMA auto_vacuum = INCREMENTAL")  # takes only on a new file: before WAL
     mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
     if str(mode).lower() != "wal":
         raise StoreRefused(f"cannot put `{path}` in WAL mode (got `{mode}`)")

@@ -154,7 +154,7 @@ def run_job(job: dict[str, Any]) -> None:
         os.write(ack, line.encode())
         journal.maintain(clock)
     os.close(ack)
-    journal.close(clock)
+    journal.close(clock, final_snapshot=job.get("final_snapshot", True))
 
 
 def read_acks(path: Path) -> tuple[int, list[str]]:
