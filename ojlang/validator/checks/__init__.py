@@ -18,7 +18,15 @@ import attrs
 from ojlang.validator.diagnostic import Diagnostic
 from ojlang.validator.model import ProjectModel
 
-FAMILIES: tuple[str, ...] = ("references", "graph", "resources", "style", "shell", "security")
+FAMILIES: tuple[str, ...] = (
+    "references",
+    "graph",
+    "resources",
+    "style",
+    "shell",
+    "security",
+    "templates",
+)
 
 
 @attrs.frozen
