@@ -61,7 +61,10 @@ phase = [{ name = "fetch", run = "git fetch origin {config.base}" }]
         code="OJ303",
         trigger=(
             "A pipeline input that no field of the pipeline reads: not its phases, defaults, "
-            "`group` or `notify`, nor the tasks, guards and strategies its phases use."
+            "`group` or `notify`, nor the tasks (Jinja prompts included), guards and strategies "
+            "its phases use, nor the runbook's `[events]` hooks. Inputs named `name`, "
+            "`workspace` or `branch` are used by the run itself. A pipeline with a reference "
+            "that does not resolve, or a prompt that cannot be read, is not judged."
         ),
         why=(
             "Callers must supply it for nothing, and it often means a template uses a "
@@ -106,7 +109,9 @@ phase = [{ name = "build", run = "echo {title} > TITLE" }]
             "An input, default, output, command argument, task `vars` name or function "
             "parameter is named like a builtin variable of the same scope (`id`, `phase`, "
             "`attempt`, `config`, `env`, …). Pipelines may declare `name`, `workspace` and "
-            "`branch` on purpose to replace those builtins."
+            "`branch` on purpose to replace those builtins, and a command argument may be "
+            "called `env` (as in `<env>`): it replaces the environment object in that "
+            "command's `run`."
         ),
         why=(
             "`{id}` would be ambiguous: the run id or your value. ojlang keeps builtins "
@@ -129,7 +134,8 @@ phase = [{ name = "fix", run = "scripts/fix.sh {ticket_id}" }]
         trigger=(
             "An interpolation uses a filter that does not exist. The filters are `raw`, "
             "`default`, `upper`, `lower`, `trim`, `replace`, `slug`, `truncate`, `basename`, "
-            "`dirname`, `join`, `first`, `last`, `length` and `json` (§4.1.2)."
+            "`dirname`, `join`, `first`, `last`, `length` and `json` (§4.1.2). In Jinja "
+            "prompts the filters are Jinja's own plus `slug`, `json`, `basename` and `dirname`."
         ),
         why="The field would fail to render every time.",
         bad="""\
@@ -206,7 +212,10 @@ Fix {{ goal }}. Start with these files:
         code="OJ309",
         trigger=(
             "The file named by `prompt_file` or `context_template` does not exist. The path "
-            "is looked up in the runbook's directory first, then in the project root."
+            "is looked up in the runbook's directory first, then in the project root. A "
+            "template named by `{% include %}`, `{% import %}` or `{% extends %}` must exist "
+            "in the including template's directory (the runbook's directory for an inline "
+            "prompt) and may not leave it."
         ),
         why="The task would fail at every start.",
         bad="""\
