@@ -24,13 +24,13 @@ def _path(path: ip.Path) -> tuple[str | int, ...]:
     return tuple(out)
 
 
-def shell_contexts(template: ip.Template) -> list[tuple[str, str | None]]:
-    """(shell context, heredoc delimiter) of each interpolation of `template`, in order."""
+def shell_contexts(template: ip.Template) -> list[tuple[str, str | None, int]]:
+    """(shell context, heredoc delimiter, backtick depth) of each interpolation, in order."""
     from ojlang.parser.shell_context import scan_shell
 
     scan = scan_shell(template.text, template.interps)
-    by_start = {i.start: (i.context.value, i.delimiter) for i in scan.interps}
-    return [by_start.get(i.start, ("unquoted", None)) for i in template.interps]
+    by_start = {i.start: (i.context.value, i.delimiter, i.backticks) for i in scan.interps}
+    return [by_start.get(i.start, ("unquoted", None, 0)) for i in template.interps]
 
 
 def compile_template(template: ip.Template, *, shell: bool) -> graph.Template:
@@ -39,7 +39,7 @@ def compile_template(template: ip.Template, *, shell: bool) -> graph.Template:
     index = 0
     for piece in template.pieces:
         if isinstance(piece, ip.Interp):
-            context, delimiter = contexts[index] if shell else ("", None)
+            context, delimiter, backticks = contexts[index] if shell else ("", None, 0)
             if shell and any(f.name == "raw" for f in piece.filters):
                 context = "raw"
             filters = tuple(
@@ -47,7 +47,11 @@ def compile_template(template: ip.Template, *, shell: bool) -> graph.Template:
             )
             pieces.append(
                 graph.Piece(
-                    path=_path(piece.path), filters=filters, context=context, delimiter=delimiter
+                    path=_path(piece.path),
+                    filters=filters,
+                    context=context,
+                    delimiter=delimiter,
+                    backticks=backticks,
                 )
             )
             index += 1

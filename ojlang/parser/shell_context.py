@@ -54,6 +54,7 @@ class InterpContext(NamedTuple):
     evaluator: str | None = None
     delimiter: str | None = None
     heredoc: tuple[int, int] | None = None
+    backticks: int = 0  # how many backtick substitutions enclose it
 
 
 class ShellScan(NamedTuple):
@@ -164,8 +165,9 @@ class _Lexer(FrameLexer):
                     index = len(owner.words)
                     command_word = program_index(owner.words) == index
                     evaluates = evaluator(owner.words, index)
+        backticks = sum(1 for f in self.stack if f.kind == "list" and f.closer in ("`", "\\`"))
         self.found[start] = InterpContext(
-            start, end, context, command_word, evaluates, delimiter, heredoc_op
+            start, end, context, command_word, evaluates, delimiter, heredoc_op, backticks
         )
 
     def _owner(self) -> Frame | None:
@@ -206,6 +208,16 @@ class _Lexer(FrameLexer):
         if ch == "\\":
             if text.startswith("\\\n", i):
                 return i + 2  # line continuation
+            if text.startswith("\\`", i) and f.closer in ("`", "\\`"):
+                # Inside backticks, \` opens (or closes) a nested backtick substitution.
+                if f.closer == "\\`":
+                    self._finish_word(f, i)
+                    self._end_command(f, i)
+                    self.stack.pop()
+                    return i + 2
+                self._start_word(f, i)
+                self._push(Frame("list", closer="\\`"))
+                return i + 2
             self._start_word(f, i)
             return self._escape(i)
         if ch == "#" and f.word_start < 0:

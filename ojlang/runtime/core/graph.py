@@ -55,6 +55,7 @@ class Piece:
     filters: tuple[Filter, ...] = ()
     context: str = ""
     delimiter: str | None = None  # the heredoc delimiter word, for heredoc contexts
+    backticks: int = 0  # enclosing backtick substitutions: bash unescapes once per level
 
 
 @attrs.frozen

@@ -364,3 +364,15 @@ def _arity(low: int, high: int) -> str:
     if low == 0:
         return f"at most {n(high)}"
     return f"{low} to {n(high)}"
+
+
+def backtick_escape(text: str, depth: int) -> str:
+    r"""`text` made to survive `depth` enclosing backtick substitutions unchanged.
+
+    Inside backticks bash first turns `\`, `\$` and `` \` `` into `\`, `$` and `` ` `` before
+    it parses the command, so an escaped value is escaped once more per level; otherwise a
+    backtick in a value would end the substitution and run the rest as code.
+    """
+    for _ in range(depth):
+        text = text.replace("\\", "\\\\").replace("`", "\\`").replace("$", "\\$")
+    return text

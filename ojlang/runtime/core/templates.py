@@ -46,7 +46,8 @@ def _piece(piece: Piece, scope: Mapping[str, Any]) -> str:
         return render.value_text(value)
     raw = any(f.name == "raw" for f in piece.filters)
     context = render.ShellContext.RAW if raw else render.ShellContext(piece.context)
-    return render.shell_escape(value, context, delimiter=piece.delimiter)
+    escaped = render.shell_escape(value, context, delimiter=piece.delimiter)
+    return render.backtick_escape(escaped, piece.backticks) if piece.backticks else escaped
 
 
 def render_template(template: Template, scope: Mapping[str, Any]) -> str:
