@@ -41,6 +41,7 @@ from ojlang.runtime.adapters.shell_runner import RUNNER
 TAIL_BYTES = 64 * 1024
 CAPTURE_BYTES = 1024 * 1024
 POLL_S = 0.02
+START_S = 2.0  # how long a runner may take to record itself
 EFFECT_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 SUFFIXES = (".pid", ".out", ".err", ".exit", ".pid.tmp", ".exit.tmp")
 
@@ -143,6 +144,7 @@ class SubprocessShellAdapter:
         argv = [self.python, "-I", "-S", str(self.runner), str(self.dir), effect_id, timeout]
         argv += [f"{self.kill_grace_s:.3f}", script]
         started_us = time.time_ns() // 1000
+        self._write_meta(effect_id, {"runner": None, "pgid": None, "started_us": started_us})
         try:
             proc = subprocess.Popen(
                 argv,
@@ -154,9 +156,27 @@ class SubprocessShellAdapter:
                 start_new_session=True,
             )
         except OSError as exc:
+            self._path(effect_id, ".pid").unlink(missing_ok=True)
             raise ShellStartFailed(f"cannot start a shell in `{cwd}`: {exc.strerror}") from exc
         self._procs[effect_id] = proc
         return ShellHandle(effect_id, proc.pid, started_us, capture)
+
+    def _write_meta(self, effect_id: str, meta: dict[str, Any]) -> None:
+        tmp = self._path(effect_id, ".pid.tmp")
+        tmp.write_text(json.dumps(meta))
+        tmp.replace(self._path(effect_id, ".pid"))
+
+    def _meta(self, effect_id: str, key: str) -> tuple[dict[str, Any] | None, int | None]:
+        """The pid file and its `key`, waiting up to `START_S` for the runner to fill it in."""
+        deadline = time.monotonic() + START_S
+        while True:
+            meta = _read_json(self._path(effect_id, ".pid"))
+            value = meta.get(key) if meta else None
+            if meta is None or value is not None or time.monotonic() > deadline:
+                return meta, int(value) if value is not None else None
+            if self._path(effect_id, ".exit").exists():
+                return meta, None
+            time.sleep(POLL_S)
 
     def wait(self, handle: ShellHandle) -> ShellResult:
         eid = handle.effect_id
@@ -165,10 +185,9 @@ class SubprocessShellAdapter:
         if proc is not None:
             returncode = proc.wait()
         else:
+            _, runner = self._meta(eid, "runner")
             while not self._path(eid, ".exit").exists():
-                meta = _read_json(self._path(eid, ".pid"))
-                runner = int(meta["runner"]) if meta else handle.pid
-                if not _is_runner(runner, eid):
+                if runner is None or not _is_runner(runner, eid):
                     break
                 time.sleep(POLL_S)
         return self._result(eid, handle.started_us, handle.capture, returncode)
@@ -201,17 +220,10 @@ class SubprocessShellAdapter:
 
     def kill(self, effect_id: str) -> None:
         check_effect_id(effect_id)
-        pid_file, exit_file = self._path(effect_id, ".pid"), self._path(effect_id, ".exit")
-        proc = self._procs.get(effect_id)
-        deadline = time.monotonic() + 2.0
-        while proc is not None and not pid_file.exists() and proc.poll() is None:
-            if time.monotonic() > deadline:
-                break
-            time.sleep(POLL_S)
-        meta = _read_json(pid_file)
-        if meta is None or exit_file.exists():
+        exit_file = self._path(effect_id, ".exit")
+        meta, pgid = self._meta(effect_id, "pgid")
+        if meta is None or pgid is None or exit_file.exists():
             return
-        pgid = int(meta["pgid"])
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(pgid, signal.SIGTERM)
         deadline = time.monotonic() + self.kill_grace_s
@@ -225,14 +237,14 @@ class SubprocessShellAdapter:
 
     def recover(self, effect_id: str, *, capture: bool = False) -> ShellResult | ShellHandle | None:
         check_effect_id(effect_id)
-        meta = _read_json(self._path(effect_id, ".pid"))
+        meta, runner = self._meta(effect_id, "runner")
         started = int(meta["started_us"]) if meta else 0
         if self._path(effect_id, ".exit").exists():
             return self._result(effect_id, started, capture, None)
         if meta is None:
             return None
-        if _is_runner(int(meta["runner"]), effect_id):
-            return ShellHandle(effect_id, int(meta["pgid"]), started, capture)
+        if runner is not None and _is_runner(runner, effect_id):
+            return ShellHandle(effect_id, int(meta.get("pgid") or 0), started, capture)
         if self._path(effect_id, ".exit").exists():  # it ended while we looked
             return self._result(effect_id, started, capture, None)
         return ShellResult(effect_id, None, lost=True)

@@ -3,11 +3,13 @@ starts one per `RunShell` effect, so a restarted daemon can re-attach to what it
 
 `python -I -S oj-runner DIR EFFECT_ID TIMEOUT_S GRACE_S SCRIPT`:
 
-1. becomes a session leader (`setsid`) and ignores SIGTERM/SIGINT/SIGHUP, so it outlives the
-   signals it relays and always records how the script ended;
+1. becomes a session leader (`setsid`) and records itself in `DIR/EFFECT_ID.pid` (tmp +
+   rename, JSON `{"runner", "pgid", "started_us"}`; the adapter wrote the file with nulls
+   before starting it, so a crash in between is never mistaken for "never started");
 2. forks `bash --noprofile --norc -eo pipefail -c SCRIPT` into a process group of its own, with
    stdin `/dev/null` and stdout/stderr to `DIR/EFFECT_ID.out` / `.err`;
-3. writes `DIR/EFFECT_ID.pid` (tmp + rename): JSON `{"pgid", "runner", "started_us"}`;
+3. ignores SIGTERM/SIGINT/SIGHUP from then on (so it outlives the signals it relays and always
+   records how the script ended) and writes the script's process group into the pid file;
 4. at `TIMEOUT_S` (0 = none) sends SIGTERM to the script's group, SIGKILL `GRACE_S` later;
 5. writes `DIR/EFFECT_ID.exit.tmp`, renamed to `.exit`: JSON `{"code", "signal", "timed_out",
    "ended_us"}` (`code` null when a signal ended the script).
@@ -39,18 +41,16 @@ def main():
         os.setsid()
     except OSError:
         pass
-    for sig in RELAYED:
-        signal.signal(sig, signal.SIG_IGN)
+    started_us = time.time_ns() // 1000
+    meta = {"runner": os.getpid(), "pgid": None, "started_us": started_us}
+    _write(base + ".pid", meta)
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
     out = os.open(base + ".out", flags, 0o600)
     err = os.open(base + ".err", flags, 0o600)
-    started_us = time.time_ns() // 1000
     child = os.fork()
     if child == 0:
         try:
             os.setpgid(0, 0)
-            for sig in RELAYED:
-                signal.signal(sig, signal.SIG_DFL)
             devnull = os.open(os.devnull, os.O_RDONLY)
             os.dup2(devnull, 0)
             os.dup2(out, 1)
@@ -59,11 +59,14 @@ def main():
             os.execvp("bash", argv)
         finally:
             os._exit(127)
+    for sig in RELAYED:
+        signal.signal(sig, signal.SIG_IGN)
     try:
         os.setpgid(child, child)
     except OSError:
         pass
-    _write(base + ".pid", {"pgid": child, "runner": os.getpid(), "started_us": started_us})
+    meta["pgid"] = child
+    _write(base + ".pid", meta)
     state = {"timed_out": False, "stage": 0}
 
     def on_alarm(signum, frame):
