@@ -213,7 +213,7 @@ def check_task(checker: Checker, field: Field) -> None:
             _opaque(checker, field)
             continue
         for use in field.uses:
-            _scoped(checker, field, source, use.parts.build(), use.note)
+            _scoped(checker, field, source, checker.build(use.parts), use.note)
 
 
 def _opaque(checker: Checker, field: Field) -> None:

@@ -29,7 +29,7 @@ from ojlang.validator.checks.declarations import declarations
 from ojlang.validator.diagnostic import Applicability, Diagnostic, Edit, Fix, diag
 from ojlang.validator.model import ProjectModel
 from ojlang.validator.scoped_fields import Field, collect
-from ojlang.validator.scopes import Scope, ScopeModel
+from ojlang.validator.scopes import Parts, Scope, ScopeModel
 from ojlang.validator.vartypes import ANY, INT, STRING, FieldIssue, VType, article, walk_path
 
 
@@ -53,6 +53,7 @@ class Checker:
         self.hook_reads: dict[str, set[str]] = {}
         self.opaque: set[tuple[str, str]] = set()
         self._dirs: dict[str, Path] | None = None
+        self._built: dict[int, tuple[Parts, Scope]] = {}
 
     def run(self) -> None:
         reported = self.model.reported
@@ -125,7 +126,14 @@ class Checker:
             jinja.check_task(self, field)
 
     def scopes(self, field: Field) -> list[tuple[Scope, str]]:
-        return [(use.parts.build(), use.note) for use in field.uses]
+        return [(self.build(use.parts), use.note) for use in field.uses]
+
+    def build(self, parts: Parts) -> Scope:
+        """The scope of `parts`, built once (the fields of one definition share their parts)."""
+        found = self._built.get(id(parts))
+        if found is None or found[0] is not parts:
+            found = self._built[id(parts)] = (parts, parts.build())
+        return found[1]
 
     def template(self, field: Field, template: ip.Template) -> None:
         interps = template.interps
