@@ -80,7 +80,7 @@ def test_chunks_never_split_a_character_or_exceed_the_limit() -> None:
 
 def test_session_names_are_checked() -> None:
     assert check_name("build-auth-plan-1-g2") == "build-auth-plan-1-g2"
-    with pytest.raises(InvalidArgument, match="invalid session name `a.b`"):
+    with pytest.raises(InvalidArgument, match=r"invalid session name `a\.b`"):
         check_name("a.b")
 
 
@@ -114,10 +114,8 @@ def test_desktop_argv_picks_the_notifier_of_the_platform(tmp_path: Path) -> None
     bus = DesktopNotifyAdapter(
         env={"PATH": str(tmp_path), "DBUS_SESSION_BUS_ADDRESS": "x"}, platform="linux"
     )
-    assert bus.desktop_argv(n) == [str(tmp_path / "notify-send"), "-u", "normal", "-a", "oj"] + [
-        "t",
-        "m",
-    ]
+    notify_send = str(tmp_path / "notify-send")
+    assert bus.desktop_argv(n) == [notify_send, "-u", "normal", "-a", "oj", "t", "m"]
 
 
 def test_webhook_body_without_a_time_is_null() -> None:

@@ -3,6 +3,7 @@ subprocesses under the re-attachable runner."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -63,11 +64,10 @@ class RealHarness:
             meta = json.loads(pid_file.read_text())
             if meta["pgid"] is None:
                 continue
-            for kill in (lambda: os.killpg(meta["pgid"], 9), lambda: os.kill(meta["runner"], 9)):
-                try:
-                    kill()
-                except ProcessLookupError:
-                    pass
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(meta["pgid"], signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(meta["runner"], signal.SIGKILL)
 
 
 class FakeHarness:
