@@ -45,6 +45,22 @@ def explain(
     raise typer.Exit(run_explain(code, list_))
 
 
+@app.command()
+def fmt(
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(help="runbook files or directories (default: the project's runbooks)"),
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="change nothing; exit 1 if a file would change")
+    ] = False,
+) -> None:
+    """Format runbooks canonically, keeping comments, table order and values."""
+    from ojlang.cli.fmt_cmd import run_fmt
+
+    raise typer.Exit(run_fmt(paths or [], check=check))
+
+
 from ojlang.cli.wal_cmd import wal_app  # noqa: E402  (typer only; the store loads per command)
 
 app.add_typer(wal_app, name="wal")
