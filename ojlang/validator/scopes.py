@@ -161,10 +161,6 @@ class Parts:
         )
 
 
-def _declared(names: Iterable[TString]) -> Names:
-    return tuple((n.value, ANY) for n in names)
-
-
 def pipeline_variables(pipeline: ast.Pipeline) -> list[str]:
     """Inputs, defaults and outputs of a pipeline, in that order, without repeats."""
     out: list[str] = []
@@ -254,6 +250,8 @@ class ScopeModel:
         for queue in queues:
             if queue is None or queue.fields is None:
                 return OPEN, True
+            if lost(queue.table, "fields", len(queue.fields.entries)):
+                return OPEN, True  # a field type did not check: its diagnostic says why
             merged = {**ITEM_FIELDS}
             for entry in queue.fields.entries:
                 value = entry.value

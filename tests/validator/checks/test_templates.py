@@ -165,8 +165,14 @@ def test_expression_placeholders_inside_strings_are_roots(root: Path) -> None:
     assert codes(root, text) == [("OJ302", 3, 28), ("OJ301", 3, 32)]
 
 
-def test_lost_declarations_make_the_pipeline_scope_unknown(root: Path) -> None:
-    text = '[pipeline.p]\ninputs = "version"\nphase = [{ name = "a", run = "echo {version}" }]\n'
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[pipeline.p]\ninputs = "version"\nphase = [{ name = "a", run = "echo {version}" }]\n',
+        '[queue.q]\nfields = { title = "strng", team = "string" }\nfilter = "title == \'x\'"\n',
+    ],
+)
+def test_declarations_lost_to_schema_errors_make_names_unknown(root: Path, text: str) -> None:
     assert codes(root, text) == []
 
 
