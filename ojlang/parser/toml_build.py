@@ -18,7 +18,7 @@ from typing import Any
 from lark import Transformer
 
 from ojlang.parser.errors import TomlError
-from ojlang.parser.spans import Span, StringStyle
+from ojlang.parser.spans import Pos, SourceMap, Span, StringStyle
 from ojlang.parser.toml_lalr import Tok, make_tok
 from ojlang.parser.toml_source import Source
 from ojlang.parser.toml_tables import DocumentBuilder, Header, build_inline
@@ -31,7 +31,17 @@ from ojlang.parser.toml_values import (
     decode_ml_literal,
     string_node,
 )
-from ojlang.parser.tomltree import ArrayOrigin, Key, Scalar, TArray, TString, TTable, Value
+from ojlang.parser.tomltree import (
+    ArrayOrigin,
+    Key,
+    Scalar,
+    TArray,
+    TBool,
+    TInteger,
+    TString,
+    TTable,
+    Value,
+)
 from ojlang.validator.diagnostic import diag
 
 SOURCE: contextvars.ContextVar[Source] = contextvars.ContextVar("ojlang_toml_source")
@@ -42,6 +52,7 @@ PENDING_ROOT = Span("", 1, 1, 1, 1, 0, 0)
 Pair = tuple[tuple[Key, ...], Value]
 
 _BARE_PART = re.compile(r"[A-Za-z0-9_-]+")
+_BASIC = StringStyle.BASIC  # enum members are slow to look up on the hot path
 
 
 def basic(token: Tok) -> TString:
@@ -49,7 +60,7 @@ def basic(token: Tok) -> TString:
     body = token.value[1:-1]
     if BASIC_SLOW.search(body) is not None:  # escapes or control characters
         body = decode_basic(src, token)
-    return string_node(src, token, StringStyle.BASIC, body)
+    return string_node(src, token, _BASIC, body)
 
 
 def literal(token: Tok) -> TString:
@@ -85,6 +96,43 @@ def _pair(token: Tok) -> Pair:
         else literal(scalar)
     )
     return bare_keys(head), value
+
+
+_SMALL_INT = re.compile(r"-?[1-9][0-9]{0,17}|0")
+
+
+def _fast_parts(src: Source, token: Tok) -> tuple[Key, Value] | None:
+    """The key and value of the commonest line, `key = "text"`, `key = true`, `key = 12`,
+    with both spans straight from the one `KEY_VALUE` token; None for anything else (dotted
+    keys, escapes, other numbers, dates), which `_pair` handles with full error positions."""
+    _, text, _, _, line, column, _, end_column, byte, byte_end = token
+    eq = text.index("=")
+    head = text[:eq].rstrip(" \t")
+    if "." in head:
+        return None
+    rest = text[eq + 1 :].lstrip(" \t")
+    at = len(text) - len(rest)  # the key part is ASCII: offsets count bytes too
+    path = src.path
+    byte += src.byte_base
+    first = rest[0]
+    if first == '"':
+        body = rest[1:-1]
+        if BASIC_SLOW.search(body) is not None:
+            return None
+        start = column + at
+        span = Span(path, line, start, line, end_column, byte + at, byte_end + src.byte_base)
+        source_map = SourceMap(path, rest, Pos(line, start, byte + at), _BASIC)
+        value: Value = TString(body, span, _BASIC, source_map)
+    elif rest == "true" or rest == "false":
+        span = Span(path, line, column + at, line, end_column, byte + at, byte_end + src.byte_base)
+        value = TBool(rest == "true", span)
+    elif _SMALL_INT.fullmatch(rest):
+        span = Span(path, line, column + at, line, end_column, byte + at, byte_end + src.byte_base)
+        value = TInteger(int(rest), span)
+    else:
+        return None
+    size = len(head)
+    return Key(head, Span(path, line, column, line, column + size, byte, byte + size)), value
 
 
 def bare_keys(token: Tok) -> tuple[Key, ...]:
@@ -188,15 +236,20 @@ class Build(Transformer[Tok, Any]):
             builder.add_pair(statement, children[at + 2])
         elif isinstance(statement, Header):
             builder.add_header(statement)
-        elif statement.type == "KEY_VALUE":
-            builder.add_pair(*_pair(statement))
+        elif statement[0] == "KEY_VALUE":
+            parts = _fast_parts(builder.src, statement)
+            if parts is None:
+                builder.add_pair(*_pair(statement))
+            else:
+                builder.add_one(*parts)
         else:  # TABLE_HEADER or ARRAY_HEADER
             builder.add_header(_header([statement], statement.type == "ARRAY_HEADER"))
         return builder
 
     def keyval(self, children: list[Any]) -> Pair:
         if len(children) == 1:
-            return _pair(children[0])
+            parts = _fast_parts(SOURCE.get(), children[0])
+            return _pair(children[0]) if parts is None else ((parts[0],), parts[1])
         if len(children) == 2:
             return (bare_keys(children[0]), children[1])
         return (children[0], children[2])

@@ -26,8 +26,9 @@ from lark.parsers.lalr_analysis import Shift
 
 # Terminals whose text may contain `\n` (all others are single-line by their regexes).
 _MULTILINE = frozenset({"NL", "LSQB", "RSQB", "COMMA", "ML_BASIC_STRING", "ML_LITERAL_STRING"})
-# Terminals that may hold comments (`#` inside a gap of blanks and line ends).
-_COMMENT_BEARING = frozenset({"NL", "LSQB", "RSQB", "COMMA", "COMMENT"})
+# Blanks that may hold comments: a comment runs to the end of its line, so only those of
+# these tokens that hold a line end (and `COMMENT` itself, at the end of the file) can.
+_GAPS = frozenset({"NL", "LSQB", "RSQB", "COMMA"})
 END = "$END"
 
 # Where the running parse collects comment-bearing tokens (one list per parse and thread).
@@ -149,6 +150,7 @@ class LalrTables:
             self._compile({n for n in self.actions[state] if n in self._regexps} | self.ignore)
             for state in range(len(self.actions))
         ]
+        self.matchers = [pattern.match for pattern in self.patterns]
 
     def _compile(self, names: set[str]) -> re.Pattern[str]:
         return re.compile(
@@ -203,8 +205,9 @@ def _token(
 def run(tables: LalrTables, text: str) -> Any:
     """Lex and parse `text`; the value of the start rule's callback, or `ParseFailure`."""
     actions = tables.actions
-    patterns = tables.patterns
+    matchers = tables.matchers
     ignore = tables.ignore
+    accept = tables.end
     new = _new
     comments = COMMENTS.get()
     ascii = text.isascii()
@@ -218,51 +221,49 @@ def run(tables: LalrTables, text: str) -> Any:
     line_start = 0
     while True:
         token: Tok | None
+        start = pos
         if pos < end:
-            match = patterns[state].match(text, pos)
+            match = matchers[state](text, pos)
             if match is None:
                 raise _failure(tables, text, pos, line, line_start, byte, state_stack, value_stack)
             kind: str = match.lastgroup  # type: ignore[assignment]
-            value = match.group()
-            stop = match.end()
-            start = pos
+            pos = match.end()
+            value = text[start:pos]
+            byte_start = byte
             if ascii or value.isascii():
-                byte_end = byte + stop - pos
+                byte += pos - start
             else:
-                byte_end = byte + len(value.encode("utf-8", "surrogatepass"))
-            if kind == "NL" and "#" not in value:
-                # The most common token carries nothing the callbacks use: no `Tok` for it.
-                line += value.count("\n")
-                line_start = pos + value.rindex("\n") + 1
-                pos = stop
-                byte = byte_end
-                token = _LINE_END
-            elif kind in _MULTILINE and "\n" in value:
-                column = pos - line_start + 1
-                end_line = line + value.count("\n")
-                line_start = pos + value.rindex("\n") + 1
-                token = new(Tok, (
-                    kind, value, pos, stop, line, column, end_line, stop - line_start + 1,
-                    byte, byte_end,
-                ))  # fmt: skip
-                line = end_line
+                byte += len(value.encode("utf-8", "surrogatepass"))
+            if kind in _MULTILINE and "\n" in value:
+                if kind == "NL" and "#" not in value:
+                    # The commonest token carries nothing the callbacks use: no `Tok` for it.
+                    line += value.count("\n")
+                    line_start = start + value.rindex("\n") + 1
+                    token = _LINE_END
+                else:
+                    column = start - line_start + 1
+                    end_line = line + value.count("\n")
+                    line_start = start + value.rindex("\n") + 1
+                    token = new(Tok, (
+                        kind, value, start, pos, line, column, end_line, pos - line_start + 1,
+                        byte_start, byte,
+                    ))  # fmt: skip
+                    line = end_line
+                    if "#" in value and kind in _GAPS:
+                        comments.append(token)
             else:
-                column = pos - line_start + 1
+                column = start - line_start + 1
                 token = new(Tok, (
-                    kind, value, pos, stop, line, column, line, column + stop - pos,
-                    byte, byte_end,
+                    kind, value, start, pos, line, column, line, column + pos - start,
+                    byte_start, byte,
                 ))  # fmt: skip
-            if token is not _LINE_END:
-                pos = stop
-                byte = byte_end
-                if kind in _COMMENT_BEARING and "#" in value:
-                    comments.append(token)
                 if kind in ignore:
+                    if kind == "COMMENT":
+                        comments.append(token)
                     continue
         else:
             kind = END
             token = None
-            start = pos
         row = actions[state]
         while True:
             action = row.get(kind)
@@ -285,7 +286,7 @@ def run(tables: LalrTables, text: str) -> Any:
             state = actions[state_stack[-1]][origin][1]
             state_stack.append(state)
             value_stack.append(result)
-            if token is None and state == tables.end:
+            if token is None and state == accept:
                 return result
             row = actions[state]
 

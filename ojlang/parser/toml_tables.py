@@ -98,6 +98,13 @@ class DocumentBuilder:
 
     # -- key/value pairs -------------------------------------------------------------------
 
+    def add_one(self, key: Key, value: Value) -> None:
+        """`add_pair` for a key of one part (the common case, kept short)."""
+        entries = self.current.entries
+        if key.name in entries:
+            self.add_pair((key,), value)  # reports the clash
+        entries[key.name] = Entry(key, value)
+
     def add_pair(self, keys: tuple[Key, ...], value: Value) -> None:
         table = self.current
         if len(keys) > 1:

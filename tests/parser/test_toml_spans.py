@@ -185,6 +185,13 @@ def test_comments_keep_text_span_and_whether_they_stand_alone() -> None:
     assert doc.comments[1].span == Span(PATH, 2, 8, 2, 18, 14, 24)
 
 
+def test_a_hash_inside_a_string_is_not_a_comment() -> None:
+    doc = parse(
+        'a = """\n# not a comment\n"""\nb = "# nor this" # but this\nc = [\n "#", # and this\n]\n'
+    )
+    assert [c.text for c in doc.comments] == [" but this", " and this"]
+
+
 def test_a_bom_is_counted_in_byte_offsets_when_allowed() -> None:
     doc = parse_toml("\ufeffa = 1\n".encode(), PATH, allow_bom=True)
     assert doc.root.entries["a"].key.span == Span(PATH, 1, 1, 1, 2, 3, 4)
