@@ -37,15 +37,21 @@ def _fraction(micros: int) -> str:
     return "." + digits.ljust(3, "0")
 
 
+def _clock(value: dt.time | dt.datetime) -> str:
+    text = f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
+    return text + _fraction(value.microsecond)
+
+
 def datetime_text(node: TDateTime) -> str:
     """RFC 3339 text in toml-test's style: `T`, `Z` for UTC, milliseconds when fractional."""
     value = node.value
     if node.kind is DateTimeKind.LOCAL_DATE:
         return value.isoformat()
     if isinstance(value, dt.time):
-        return value.strftime("%H:%M:%S") + _fraction(value.microsecond)
+        return _clock(value)
     assert isinstance(value, dt.datetime)
-    text = value.strftime("%Y-%m-%dT%H:%M:%S") + _fraction(value.microsecond)
+    # Not `strftime`: its `%Y` does not pad years below 1000 on every platform.
+    text = f"{value.year:04d}-{value.month:02d}-{value.day:02d}T{_clock(value)}"
     offset = value.utcoffset()
     if offset is None:
         return text

@@ -57,10 +57,15 @@ _BASIC = StringStyle.BASIC  # enum members are slow to look up on the hot path
 
 def basic(token: Tok) -> TString:
     src = SOURCE.get()
-    body = token.value[1:-1]
+    _, raw, _, _, line, column, end_line, end_column, byte_start, byte_end = token
+    body = raw[1:-1]
     if BASIC_SLOW.search(body) is not None:  # escapes or control characters
         body = decode_basic(src, token)
-    return string_node(src, token, _BASIC, body)
+    path = src.path
+    base = src.byte_base
+    span = Span(path, line, column, end_line, end_column, byte_start + base, byte_end + base)
+    source_map = SourceMap(path, raw, Pos(line, column, byte_start + base), _BASIC)
+    return TString(body, span, _BASIC, source_map)
 
 
 def literal(token: Tok) -> TString:

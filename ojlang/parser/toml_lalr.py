@@ -135,6 +135,8 @@ class LalrTables:
                         reductions[id(arg)] = rule
                     row[symbol] = (False, rule)
             self.actions[state] = row
+        # Lark numbers the states 0..n-1 (an `IntParseTable`): they index the lists below.
+        assert sorted(self.actions) == list(range(len(self.actions)))
         self.start: int = conf.start_state
         self.end: int = conf.end_state
         terminals = sorted(

@@ -63,15 +63,11 @@ class Source:
 
     def tokens_span(self, first: Any, last: Any) -> Span:
         """The span from the start of token `first` to the end of token `last`."""
+        _, _, _, _, line, column, _, _, byte_start, _ = first
+        _, _, _, _, _, _, end_line, end_column, _, byte_end = last
         base = self.byte_base
         return Span(
-            self.path,
-            first.line,
-            first.column,
-            last.end_line,
-            last.end_column,
-            first.byte_start + base,
-            last.byte_end + base,
+            self.path, line, column, end_line, end_column, byte_start + base, byte_end + base
         )
 
     def _starts(self) -> list[int]:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import re
 import subprocess
 import sys
 
-from toml_test_suite import suite_dir, tagged_value
+import pytest
+from toml_test_suite import suite_dir, tagged_value, toml_files
 
 from ojlang.parser import decode
 
@@ -67,3 +69,21 @@ def test_datetimes_are_written_as_toml_test_writes_them() -> None:
         "d": "1987-07-05",
         "e": "10:32:00.555",
     }
+
+
+@pytest.mark.parametrize("kind", ["valid", "invalid"])
+def test_the_decoder_agrees_with_the_whole_suite(kind: str) -> None:
+    wrong = []
+    for name in toml_files(kind):
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stderr(err):
+            code = decode.main(io.BytesIO((SUITE / name).read_bytes()), out)
+        if kind == "valid":
+            expected = json.loads((SUITE / name).with_suffix(".json").read_text(encoding="utf-8"))
+            if code != 0 or tagged_value(json.loads(out.getvalue())) != tagged_value(expected):
+                wrong.append(name)
+        elif code != 1 or not re.fullmatch(
+            r"<stdin>:\d+:\d+: error\[OJ00[123]\] .+\n", err.getvalue()
+        ):
+            wrong.append(name)
+    assert wrong == []
