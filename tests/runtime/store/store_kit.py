@@ -29,7 +29,7 @@ from ojlang.runtime.core.world import World
 from ojlang.runtime.store import failpoints
 from ojlang.runtime.store.jsonl import read_file, read_ops
 from ojlang.runtime.store.port import Op, StoreSettings
-from ojlang.runtime.store.sqlite import open_store
+from ojlang.runtime.store.sqlite import SqliteStore, open_store
 
 S = 1_000_000
 T0 = 1_767_225_600_000_000
@@ -98,22 +98,33 @@ def request_id(op: Op) -> str:
     return str(body.get("payload", {}).get("request_id", ""))
 
 
-def all_ops(state_dir: Path) -> list[Op]:
-    """Every op of a store: archives (in seq order) then the table, de-duplicated by seq."""
+def all_ops(
+    state_dir: Path,
+    store: SqliteStore | None = None,
+    cache: dict[Path, tuple[Op, ...]] | None = None,
+) -> list[Op]:
+    """Every op of a store: archives (in seq order) then the table, de-duplicated by seq;
+    `cache` keeps archives already read (they never change once written)."""
     found: dict[int, Op] = {}
+    cache = {} if cache is None else cache
     for path in sorted((state_dir / "archive").glob("ops-*.jsonl.gz"), key=_archive_key):
-        data, _, error = read_file(path)
-        assert error is None, error
-        result = read_ops(data)
-        assert result.error is None and not result.warnings, (path, result)
-        for op in result.ops:
+        if path not in cache:
+            data, _, error = read_file(path)
+            assert error is None, error
+            result = read_ops(data)
+            assert result.error is None and not result.warnings, (path, result)
+            cache[path] = result.ops
+        for op in cache[path]:
             assert found.setdefault(op.seq, op) == op, f"archive disagrees on op {op.seq}"
-    store = open_store(state_dir, readonly=True, machine_id=MACHINE)
+    own = store is None
+    store = open_store(state_dir, readonly=True, machine_id=MACHINE) if own else store
+    assert store is not None
     try:
         for op in store.read_since(0):
             assert found.setdefault(op.seq, op) == op, f"archive disagrees with the log at {op.seq}"
     finally:
-        store.close()
+        if own:
+            store.close()
     return [found[s] for s in sorted(found)]
 
 
@@ -130,12 +141,16 @@ def run_job(job: dict[str, Any]) -> None:
     from ojlang.runtime.store.journal import Journal
 
     failpoints.configure(job.get("failpoints", ""))
+    if job.get("migrate"):
+        add_test_migration()
     settings = StoreSettings(
         snapshot_ops=job.get("snapshot_ops", 40),
         compact_ops=job.get("compact_ops", 60),
         verify_replay=True,
     )
     journal = Journal.open(job["dir"], machine_id=MACHINE, settings=settings)
+    if job.get("ready_fd") is not None:
+        os.write(job["ready_fd"], b"r")  # recovered: the kill timer of the server starts now
     rng = random.Random(job.get("seed", 0))
     ack = os.open(job["ack"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     clock = max(T0, journal.store.last_ts)
@@ -155,6 +170,14 @@ def run_job(job: dict[str, Any]) -> None:
         journal.maintain(clock)
     os.close(ack)
     journal.close(clock, final_snapshot=job.get("final_snapshot", True))
+
+
+def add_test_migration() -> None:
+    """Pretend the code is at schema 2: a migration that adds a table."""
+    from ojlang.runtime.store import migrations
+
+    migrations.SCHEMA_VERSION = 2
+    migrations.MIGRATIONS[2] = migrations.Migration(2, ("CREATE TABLE extra (x INTEGER)",))
 
 
 def read_acks(path: Path) -> tuple[int, list[str]]:
@@ -179,13 +202,30 @@ def _child(job: dict[str, Any]) -> None:
     os._exit(0)
 
 
+def warm_up() -> None:
+    """Run a short workload once so children start with cattrs' generated code in place."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        job = {"dir": tmp, "ack": f"{tmp}/ack", "batches": 30, "snapshot_ops": 10}
+        run_job({**job, "compact_ops": 10})
+        run_job(job)
+
+
 def serve() -> None:
     """The fork server loop (module doc)."""
+    warm_up()
     for line in sys.stdin:
         job = json.loads(line)
+        ready, ready_w = os.pipe()
         pid = os.fork()
         if pid == 0:
-            _child(job)
+            os.close(ready)
+            _child({**job, "ready_fd": ready_w if job.get("after_ready") else None})
+        os.close(ready_w)
+        if job.get("after_ready"):
+            os.read(ready, 1)  # b"" when the child died first
+        os.close(ready)
         delay = job.get("kill_after_s")
         if delay is not None:
             time.sleep(delay)
