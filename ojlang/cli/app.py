@@ -61,6 +61,38 @@ def fmt(
     raise typer.Exit(run_fmt(paths or [], check=check))
 
 
+@app.command(
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    add_help_option=False,
+)
+def run(ctx: typer.Context) -> None:
+    """Run a command, pipeline or task: `oj run TARGET [ARGS...] [--wait] [--dry-run]`."""
+    from ojlang.cli.run_cmd import main as run_main
+
+    raise typer.Exit(run_main(list(ctx.args)))
+
+
+def _signal_stub(name: str, doc: str) -> None:
+    def stub(ctx: typer.Context) -> None:
+        from ojlang.cli.signal_cmd import MAINS
+
+        raise typer.Exit(MAINS[name](list(ctx.args)))
+
+    stub.__doc__ = doc
+    app.command(
+        name,
+        context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+        add_help_option=False,
+    )(stub)
+
+
+_signal_stub("done", "Signal from inside a task: finished (`--error MSG`, `--restart [MSG]`).")
+_signal_stub("checkpoint", "Record progress from inside a task: `oj checkpoint MSG`.")
+_signal_stub("confirm", "Ask a human before acting (with `OJ_SAFE=1`): `oj confirm MSG`.")
+_signal_stub("hook", "Agent hooks: `oj hook prime|activity|notify|stop` (JSON on stdin).")
+
+from ojlang.cli.escalation_cmd import escalation_app  # noqa: E402
 from ojlang.cli.wal_cmd import wal_app  # noqa: E402  (typer only; the store loads per command)
 
 app.add_typer(wal_app, name="wal")
+app.add_typer(escalation_app, name="escalation")

@@ -1,9 +1,9 @@
 """The `oj` entry point: argv in, an exit code out; no Python traceback ever reaches a user.
 
-Commands of `FAST` (RUNTIME.md §10: `check`, later `hook`, `done`, `checkpoint`) are dispatched
-here before typer is imported, to keep their cold start small; everything else goes to the
-typer app of `ojlang.cli.app`. Any unexpected exception becomes exit 3 with the path of a log
-that holds the traceback.
+Commands of `FAST` (RUNTIME.md §10: `check`, `hook`, `done`, `checkpoint`, `confirm`) are
+dispatched here before typer is imported, to keep their cold start small; everything else goes
+to the typer app of `ojlang.cli.app`. Any unexpected exception becomes exit 3 with the path of
+a log that holds the traceback.
 """
 
 from __future__ import annotations
@@ -11,8 +11,15 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-# Commands dispatched before typer is imported: name -> module with `main(argv) -> int`.
-FAST = {"check": "ojlang.cli.check_args"}
+# Commands dispatched before typer is imported: name -> module with `main(argv) -> int`, or
+# `module:function` for a module serving several commands.
+FAST = {
+    "check": "ojlang.cli.check_args",
+    "done": "ojlang.cli.signal_cmd:done_main",
+    "checkpoint": "ojlang.cli.signal_cmd:checkpoint_main",
+    "hook": "ojlang.cli.signal_cmd:hook_main",
+    "confirm": "ojlang.cli.signal_cmd:confirm_main",
+}
 
 
 def _typer_app() -> Any:
@@ -32,8 +39,9 @@ def _fast(argv: list[str]) -> int | None:
         args = args[2:]
     if not args or args[0] not in FAST:
         return None
-    module = importlib.import_module(FAST[args[0]])
-    code: int = module.main(args[1:])
+    module_name, _, function = FAST[args[0]].partition(":")
+    module = importlib.import_module(module_name)
+    code: int = getattr(module, function or "main")(args[1:])
     return code
 
 
