@@ -1,4 +1,4 @@
-"""A `ParseFailure` in, a human OJ001/OJ003 diagnostic out (what was expected, what was found).
+"""A `ParseFailure` in, a human OJ001-OJ003 diagnostic out (what was expected, what was found).
 
 The failure tells the terminals the parser could accept and the token (or character) it
 met instead; the value stack tells what came just before. From those three this module
@@ -110,8 +110,8 @@ def _bare_path(token: Tok) -> str:
 
 
 def _core_span(src: Source, token: Tok) -> Span:
-    """The token's span without the blanks punctuation absorbs around it (or the value
-    after a key, for the fused key tokens)."""
+    """The token's span without the blanks punctuation absorbs around it (and only the key,
+    for the fused key tokens)."""
     if token.type in ("KEY_EQ", "KEY_VALUE"):
         head = token.value.partition("=")[0].rstrip(" \t")
         return src.span(token.start_pos, token.start_pos + len(head))
