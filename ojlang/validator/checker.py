@@ -82,4 +82,19 @@ def check_loaded(
         inactive_codes(options.shellcheck),
     )
     kept = sorted({d for d in found if selection.keeps(d.code)}, key=Diagnostic.sort_key)
+    _add_other_sources(kept, sources, root)
     return CheckReport(tuple(kept), sources, len(shown), options.error_on_warning)
+
+
+def _add_other_sources(found: Sequence[Diagnostic], sources: dict[str, str], root: Path) -> None:
+    """Diagnostics may point into prompt and context templates: load those files too, so the
+    full format can show their source lines."""
+    for d in found:
+        name = d.span.file
+        if name in sources:
+            continue
+        path = Path(name) if Path(name).is_absolute() else root / name
+        try:
+            sources[name] = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue

@@ -72,6 +72,9 @@ _ENV = jinja2.sandbox.ImmutableSandboxedEnvironment(
 )
 _ENV.filters["slug"] = _slug
 _ENV.filters["json"] = lambda v: json.dumps(v, separators=(",", ":"), sort_keys=True)
+# §4.2 shows `{{ f | basename }}`: the path filters of §4.1.2 are available in prompts too.
+_ENV.filters["basename"] = lambda v: render.apply_filter("basename", v)
+_ENV.filters["dirname"] = lambda v: render.apply_filter("dirname", v)
 _CACHE: dict[str, jinja2.Template] = {}
 
 
