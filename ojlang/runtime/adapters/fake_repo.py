@@ -2,6 +2,7 @@
 with uncommitted changes and an optional `origin`; passes the contract suite of `git.py`.
 
 Knobs: `commit(branch, files)`, `make_dirty(path, …)`, `conflict_on(branch)`, `occupy(path)`,
+`vanish(path)`,
 `move_branch(branch, sha)`, `add_origin()`, `origin_commit(branch, files)`, `read(ref, path)`.
 Limits, stricter than git and never more lenient: merges compare whole files (two sides
 changing one file differently always conflict), refs are branch names, `refs/heads/…` or
@@ -72,10 +73,11 @@ class FakeWorktree:
     changes: Tree = attrs.Factory(dict)
     untracked: Tree = attrs.Factory(dict)
     skip: set[str] = attrs.Factory(set)
+    missing: bool = False
 
     @property
     def dirty(self) -> bool:
-        return bool(self.changes or self.untracked)
+        return not self.missing and bool(self.changes or self.untracked)
 
 
 class FakeRepoAdapter(FakeBase):
@@ -130,7 +132,8 @@ class FakeRepoAdapter(FakeBase):
         return full
 
     def _holder(self, branch: str) -> FakeWorktree | None:
-        return next((w for w in self.worktrees.values() if w.branch == branch), None)
+        found = (w for w in self.worktrees.values() if w.branch == branch and not w.missing)
+        return next(found, None)
 
     # -- knobs ------------------------------------------------------------------------------
 
@@ -152,6 +155,10 @@ class FakeRepoAdapter(FakeBase):
 
     def conflict_on(self, branch: str) -> None:
         self._conflicts.add(branch)
+
+    def vanish(self, path: Path) -> None:
+        """The worktree's directory is deleted behind git's back (it becomes prunable)."""
+        self.worktrees[self._inside(path)].missing = True
 
     def occupy(self, path: Path) -> None:
         self.occupied.add(self._inside(path))
@@ -199,7 +206,9 @@ class FakeRepoAdapter(FakeBase):
     def worktree_list(self) -> list[WorktreeInfo]:
         self._enter("worktree_list")
         return [
-            WorktreeInfo(w.path, self._head(w), w.branch, w.dirty, primary=w.path == self.root)
+            WorktreeInfo(
+                w.path, self._head(w), w.branch, w.dirty, False, w.missing, w.path == self.root
+            )
             for w in self.worktrees.values()
         ]
 
@@ -253,7 +262,8 @@ class FakeRepoAdapter(FakeBase):
         managed = self.root / ".oj" / "worktrees"
         if not any(managed in p.parents for p in self.worktrees):
             self.excludes = []
-        return RemoveResult(full, wt is not None, branch, deleted, patch, untracked)
+        existed = wt is not None and not wt.missing
+        return RemoveResult(full, existed, branch, deleted, patch, untracked)
 
     def _archive(self, wt: FakeWorktree, dest: Path) -> Path:
         dest.mkdir(parents=True, exist_ok=True)

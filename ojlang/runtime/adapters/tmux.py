@@ -64,7 +64,15 @@ set-option -g default-terminal xterm-256color
 """
 KILL_CAPTURE_LINES = 2000
 _LIST_FORMAT = "#{session_name}\t#{pane_pid}\t#{pane_dead}\t#{pane_dead_status}"
-_GONE = ("no server running", "error connecting", "can't find", "no such file")
+_GONE = (
+    "no server running",
+    "error connecting",
+    "can't find",
+    "no such file",
+    "no current target",
+    "server exited",
+    "lost server",
+)
 
 
 @attrs.frozen
@@ -169,12 +177,17 @@ class TmuxSessionAdapter:
         for key, value in overlay({}, env).items():
             args += ["-e", f"{key}={value}"]
         args.append("exec " + shlex.join(argv))
-        try:
-            proc = subprocess.run(
-                args, env=self.base_env, capture_output=True, text=True, timeout=30, check=False
-            )
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise SpawnFailed(f"tmux new-session failed: {exc}") from exc
+        for attempt in range(2):
+            try:
+                proc = subprocess.run(
+                    args, env=self.base_env, capture_output=True, text=True, timeout=30, check=False
+                )
+            except (OSError, subprocess.TimeoutExpired) as exc:
+                raise SpawnFailed(f"tmux new-session failed: {exc}") from exc
+            if attempt == 0 and proc.returncode != 0 and _gone(proc.stderr.splitlines()):
+                time.sleep(0.05)  # the server was exiting with its last session: start anew
+                continue
+            break
         if proc.returncode != 0:
             if "duplicate session" in proc.stderr:
                 raise SessionExists(f"session `{name}` already exists")

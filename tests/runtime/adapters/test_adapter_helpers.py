@@ -16,10 +16,12 @@ from ojlang.runtime.adapters.errors import (
     SessionNotFound,
     SpawnFailed,
     TargetDirty,
+    TmuxUnavailable,
 )
 from ojlang.runtime.adapters.fake_session import FakeSessionAdapter
 from ojlang.runtime.adapters.fake_shell import FakeShellAdapter
 from ojlang.runtime.adapters.fakes import fake_adapters
+from ojlang.runtime.adapters.git import GitRepoAdapter
 from ojlang.runtime.adapters.gitcmd import parse_worktrees
 from ojlang.runtime.adapters.interfaces import Notification, Screen
 from ojlang.runtime.adapters.notify import (
@@ -29,7 +31,8 @@ from ojlang.runtime.adapters.notify import (
     webhook_body,
 )
 from ojlang.runtime.adapters.panes import check_name, chunks, output_hash
-from ojlang.runtime.adapters.shell import tail
+from ojlang.runtime.adapters.shell import SubprocessShellAdapter, tail
+from ojlang.runtime.adapters.tmux import TmuxSessionAdapter
 from ojlang.runtime.adapters.workspace_files import (
     hook_settings,
     is_oj_hook,
@@ -229,6 +232,30 @@ def test_tails_do_not_start_inside_a_character(tmp_path: Path) -> None:
     assert tail(path, 5) == "éé"
     assert tail(path, 100) == "é" * 10
     assert tail(tmp_path / "missing", 5) == ""
+
+
+# -- real adapters without their tools ----------------------------------------------------------
+
+
+def test_without_tmux_spawning_fails_and_listings_are_empty(tmp_path: Path) -> None:
+    adapter = TmuxSessionAdapter(tmp_path / "s", tmp_path / "c", base_env={"PATH": "/nope"})
+    assert adapter.list() == [] and adapter.liveness() == {}
+    with pytest.raises(TmuxUnavailable, match="install tmux"):
+        adapter.spawn("s1", tmp_path, ["cat"], {}, tmp_path / "s1.log")
+
+
+def test_a_directory_that_is_no_repository_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(InvalidArgument, match="is not a git repository"):
+        GitRepoAdapter(tmp_path)
+
+
+def test_purge_deletes_old_results_only(tmp_path: Path) -> None:
+    shell = SubprocessShellAdapter(tmp_path / ".oj")
+    shell.wait(shell.start("1.1", "echo hi", tmp_path, {}, 10))
+    assert shell.purge(3600) == 0
+    assert shell.purge(0) == 1
+    assert list((tmp_path / ".oj" / "run" / "shell").iterdir()) == []
+    assert shell.recover("1.1") is None
 
 
 # -- fake knobs ---------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ repositories in temp dirs (with a bare `origin` for the push tests)."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import tarfile
 from collections.abc import Callable, Iterator, Mapping
@@ -38,6 +39,7 @@ class Harness(Protocol):
     def commit(self, branch: str, files: Mapping[str, str]) -> str: ...
     def make_dirty(self, path: Path, *, tracked: bool) -> None: ...
     def occupy(self, path: Path) -> None: ...
+    def vanish(self, path: Path) -> None: ...
     def read(self, ref: str, relpath: str) -> str | None: ...
     def add_origin(self) -> None: ...
     def origin_commit(self, branch: str, files: Mapping[str, str]) -> None: ...
@@ -96,6 +98,9 @@ class RealHarness:
         else:
             (full / "dirty.txt").write_text("dirty\n")
 
+    def vanish(self, path: Path) -> None:
+        shutil.rmtree(self.root / path)
+
     def occupy(self, path: Path) -> None:
         (self.root / path).mkdir(parents=True)
         (self.root / path / "file").write_text("x")
@@ -147,6 +152,9 @@ class FakeHarness:
             self.fake.make_dirty(path, "README", "edited\n", tracked=True)
         else:
             self.fake.make_dirty(path, "dirty.txt", "dirty\n", tracked=False)
+
+    def vanish(self, path: Path) -> None:
+        self.fake.vanish(path)
 
     def occupy(self, path: Path) -> None:
         self.fake.occupy(path)
@@ -245,6 +253,18 @@ def test_remove_keeps_unmerged_branches_and_is_idempotent(h: Harness) -> None:
     again = h.adapter.worktree_remove(WT, archive_dir=None, delete_branch_if_merged_into="main")
     assert not again.existed
     assert [w.branch for w in h.adapter.worktree_list()] == ["main"]
+
+
+def test_a_vanished_worktree_is_prunable_and_removable(h: Harness) -> None:
+    add_branch(h)
+    h.vanish(WT)
+    listed = {w.path: w for w in h.adapter.worktree_list()}
+    gone = listed[(h.root / WT).resolve()]
+    assert gone.prunable and not gone.dirty and gone.branch == "feature/x"
+    result = h.adapter.worktree_remove(WT, archive_dir=None, delete_branch_if_merged_into="main")
+    assert not result.existed and result.branch == "feature/x" and not result.branch_deleted
+    assert [w.branch for w in h.adapter.worktree_list()] == ["main"]
+    h.adapter.worktree_add(WT, "feature/y", "main")
 
 
 def test_remove_deletes_a_merged_branch(h: Harness) -> None:
