@@ -16,12 +16,13 @@ and an exit code out, until the daemon issue lands.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -116,16 +117,20 @@ def _setup_log(state_dir: Path) -> logging.Handler:
     return handler
 
 
-def run_here(
-    prep: Prepared,
-    *,
-    out: TextIO,
-    timeout_s: float | None = None,
-    adapters: Any = None,
-    on_engine: Callable[[Any], None] | None = None,
-) -> int:
-    """Start the engine in this process, run the pipeline, wait for its end; the exit code."""
-    from ojlang.runtime.core import inputs as i
+class EngineBusy(Exception):
+    """The engine could not start (`message`, `code` = exit code)."""
+
+    def __init__(self, message: str, help: str | None, code: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.help = help
+        self.code = code
+
+
+@contextlib.contextmanager
+def local_engine(root: Path, graph: Any, adapters: Any = None) -> Iterator[Any]:
+    """An engine for the project at `root` in this process, with its socket server running;
+    stopped (and the socket removed) on exit. Raises `EngineBusy` when it cannot start."""
     from ojlang.runtime.daemon.methods import Methods
     from ojlang.runtime.daemon.protocol import project_id, socket_path, tmux_socket_path
     from ojlang.runtime.daemon.server import SocketServer
@@ -134,7 +139,6 @@ def run_here(
     from ojlang.runtime.engine.wiring import real_adapters
     from ojlang.runtime.store.errors import StoreError
 
-    root = prep.root
     state_dir = root / ".oj"
     (state_dir / "run").mkdir(parents=True, exist_ok=True)
     _, settings = load_settings(root)
@@ -143,48 +147,54 @@ def run_here(
     handler = _setup_log(state_dir)
     if adapters is None:
         adapters = real_adapters(root, state_dir, settings, tmux_socket=tmux_sock)
-    engine = Engine(
-        root, prep.graph, adapters, settings=settings, session_env={"OJ_SOCKET": str(sock)}
-    )
+    engine = Engine(root, graph, adapters, settings=settings, session_env={"OJ_SOCKET": str(sock)})
     try:
         engine.start()
     except EngineError as err:
         logging.getLogger("oj").removeHandler(handler)
         cause = err.__cause__
         if isinstance(cause, StoreError):
-            out.write(f"error: {cause.message}\n")
-            if cause.help:
-                out.write(f"  help: {cause.help}\n")
-            return 4 if cause.exit_code == 1 else cause.exit_code
-        out.write(f"error: {err.message}\n")
-        return 4
+            code = 4 if cause.exit_code == 1 else cause.exit_code
+            raise EngineBusy(cause.message, cause.help, code) from None
+        raise EngineBusy(err.message, None, 4) from None
     server = SocketServer(sock, Methods(engine), project_id=project_id(root)).start()
     info = state_dir / "run" / "daemon.json"
-    info.write_text(
-        json.dumps(
-            {
-                "pid": os.getpid(),
-                "socket": str(sock),
-                "tmux_socket": str(tmux_sock),
-                "version": "0.1.0",
-                "protocol": 1,
-                "in_process": True,
-            }
-        )
-    )
+    record = {
+        "pid": os.getpid(),
+        "socket": str(sock),
+        "tmux_socket": str(tmux_sock),
+        "version": "0.1.0",
+        "protocol": 1,
+        "in_process": True,
+    }
+    info.write_text(json.dumps(record))
     try:
-        if on_engine is not None:
-            on_engine(engine)
-        return _follow(engine, prep, out, timeout_s, i)
-    except KeyboardInterrupt:
-        out.write("interrupted: the run stays where it is\n")
-        return 130
+        yield engine
     finally:
         server.stop()
         engine.stop()
         info.unlink(missing_ok=True)
         logging.getLogger("oj").removeHandler(handler)
         handler.close()
+
+
+def run_here(
+    prep: Prepared, *, out: TextIO, timeout_s: float | None = None, adapters: Any = None
+) -> int:
+    """Start the engine in this process, run the pipeline, wait for its end; the exit code."""
+    from ojlang.runtime.core import inputs as i
+
+    try:
+        with local_engine(prep.root, prep.graph, adapters) as engine:
+            return _follow(engine, prep, out, timeout_s, i)
+    except EngineBusy as err:
+        out.write(f"error: {err.message}\n")
+        if err.help:
+            out.write(f"  help: {err.help}\n")
+        return err.code
+    except KeyboardInterrupt:
+        out.write("interrupted: the run stays where it is\n")
+        return 130
 
 
 def _follow(engine: Any, prep: Prepared, out: TextIO, timeout_s: float | None, i: Any) -> int:
@@ -207,7 +217,7 @@ def _follow(engine: Any, prep: Prepared, out: TextIO, timeout_s: float | None, i
                     out.flush()
                 continue
             state = engine.world.runs[run].state
-            if state in END and sub.queue.empty():
+            if (state in END or _escalated(engine.world, run)) and sub.queue.empty():
                 break
             if not engine.running:
                 out.write("error: the engine stopped\n")
@@ -218,13 +228,29 @@ def _follow(engine: Any, prep: Prepared, out: TextIO, timeout_s: float | None, i
     finally:
         sub.close()
     record = engine.world.runs[run]
-    if record.state == "escalated":
+    esc = _escalated(engine.world, run)
+    if esc is not None:
         out.write(
-            f"run `{run}` escalated ({record.escalation or 'strategy'}): {record.error}\n"
-            "  help: `oj escalation list` shows it\n"
+            f"run `{run}` escalated: `{esc.id}` ({esc.kind}): {esc.reason}\n"
+            "  help: `oj escalation list` shows it; the run waits for a decision\n"
         )
+        return 1
     _settle(engine, run, engine.world.graphs[record.graph_hash].settings.linger_us)
-    return END[record.state]
+    return END.get(record.state, 1)
+
+
+def _escalated(world: Any, run: str) -> Any:
+    """The open escalation of the run or of one of its parts, or None."""
+    for esc in world.escalations.values():
+        if esc.state != "open":
+            continue
+        ident = esc.subject.partition(":")[2]
+        if ident == run or ident.startswith(f"{run}.") or esc.subject_name == run:
+            return esc
+        owner = getattr(world.guards.get(ident) or world.strategies.get(ident), "owner", "")
+        if owner == run:
+            return esc
+    return None
 
 
 def _settle(engine: Any, run: str, linger_us: int) -> None:
@@ -285,4 +311,3 @@ def dry_run(prep: Prepared, out: TextIO) -> int:
     state = run.state if run is not None else "not started"
     out.write(f"dry run: `{run.id if run else prep.text}` ends `{state}`\n")
     return 0
-
