@@ -107,13 +107,18 @@ class FakeSessionAdapter(FakeBase):
         if clear_first:
             pane.pending = ""
         pane.pending += text
+        while "\n" in pane.pending:  # a typed newline ends the line, as in a terminal
+            line, pane.pending = pane.pending.split("\n", 1)
+            self._line(pane, line)
         if enter:
             self._submit(pane)
 
+    def _line(self, pane: FakePane, line: str) -> None:
+        pane.received.append(line)
+        pane.lines.append(line)
+
     def _submit(self, pane: FakePane) -> None:
-        for line in pane.pending.split("\n"):
-            pane.received.append(line)
-            pane.lines.append(line)
+        self._line(pane, pane.pending)
         pane.pending = ""
 
     def send_keys(self, name: str, keys: Sequence[str]) -> None:

@@ -184,6 +184,13 @@ def test_send_clears_the_input_line_first_unless_told_not_to(h: Harness) -> None
     assert h.received("s1", 2) == ["second", "abcd"]
 
 
+def test_a_typed_newline_ends_a_line(h: Harness) -> None:
+    h.reader("s1")
+    h.adapter.send("s1", "one\ntwo", enter=False)
+    h.adapter.send("s1", "three", clear_first=False)
+    assert h.received("s1", 2) == ["one", "twothree"]
+
+
 def test_send_keys_presses_named_keys(h: Harness) -> None:
     h.reader("s1")
     h.adapter.send_keys("s1", ["x", "y", "BSpace", "z", "Enter"])
