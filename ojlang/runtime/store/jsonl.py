@@ -188,7 +188,8 @@ def import_file(
     warnings += result.warnings
     if result.error is not None:
         return ImportReport(db, 0, tuple(warnings), result.error)
-    store = open_store(into, machine_id=machine_id)
+    into.mkdir(parents=True, exist_ok=True)
+    store = open_store(db, machine_id=machine_id)
     try:
         store.insert_verbatim(result.ops)
         store.set_meta("imported_from", str(src))

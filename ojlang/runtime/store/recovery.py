@@ -110,7 +110,7 @@ def load(
     _check_end(store)
     world, seq, ts = base_state(store, warnings)
     snapshot_seq = seq
-    r = Replayer(world, verify=verify)
+    r = Replayer(world, verify=verify, op_format=store.op_format)
     bad: tuple[int, str] | None = None
     for op in _ops(store, seq):
         if bad is None:
@@ -175,7 +175,7 @@ def state_at(store: SqliteStore, until: int | None = None) -> tuple[World, int]:
             help="import the archive of those ops into a scratch store: "
             "`oj wal import .oj/archive/ops-….jsonl.gz --into DIR`",
         )
-    r = Replayer(world)
+    r = Replayer(world, op_format=store.op_format)
     for op in _ops(store, seq):
         if op.seq > until:
             break
@@ -248,7 +248,7 @@ def _replay_matches(
         problems.append(f"the log starts at op {first} and no good snapshot covers the ops before")
         return 0
     world = World() if start == 0 else decode_world_json(good[start])
-    r = Replayer(world, verify=True)
+    r = Replayer(world, verify=True, op_format=store.op_format)
     pending = sorted(s for s in good if s > start)
     try:
         for op in _ops(store, start):

@@ -4,7 +4,7 @@ that still reads back with a valid CRC out; the old file is kept as `state.db.br
 Rows are read chunk by chunk, then one by one where a chunk fails, so one unreadable page costs
 only its rows. Ops with a valid CRC are copied as they are (a gap stays a gap: the next open
 names `oj wal repair --from SEQ` for it); ops with a bad CRC go to the new `quarantine` table,
-so nothing readable is dropped. The copy is built as `state.db.repairing`, closed and fsynced,
+so nothing readable is dropped. The copy is built as `state.db.repairing.db`, closed, fsynced,
 renamed `state.db.repaired`, and only then swapped in (`sqlite.finish_repair`, which the next
 open also runs if the swap was interrupted). `daemon_lock` is the flock of `run/daemon.lock`:
 the caller holds it so there is still one writer.
@@ -112,7 +112,7 @@ def repair(path: Path, machine_id: str, now_us: int | None = None) -> RepairRepo
         quarantine = _safe(src, "SELECT * FROM quarantine")
     finally:
         src.close()
-    work = Path(f"{path}.repairing")
+    work = Path(f"{path}.repairing.db")
     for p in (work, Path(f"{work}-wal"), Path(f"{work}-shm")):
         p.unlink(missing_ok=True)
     good = [Op(*r) for r in ops if Op(*r).crc_ok]

@@ -16,6 +16,8 @@ import zlib
 from collections import deque
 from collections.abc import Iterable
 
+import attrs
+
 from ojlang.runtime.core import codec
 from ojlang.runtime.core.graph import Graph
 from ojlang.runtime.core.world import World, step
@@ -47,9 +49,16 @@ def decode_world(body: bytes, schema_version: int = migrations.SNAPSHOT_SCHEMA) 
 class Replayer:
     """Folds ops into a world, one at a time (see the module doc)."""
 
-    def __init__(self, world: World | None = None, *, verify: bool = False) -> None:
+    def __init__(
+        self,
+        world: World | None = None,
+        *,
+        verify: bool = False,
+        op_format: dict[str, int] | None = None,
+    ) -> None:
         self.world = world if world is not None else World()
         self.verify = verify
+        self.op_format = op_format if op_format and migrations.needs_upcast(op_format) else None
         self.graphs: dict[str, Graph] = {}
         self.expected: deque[tuple[str, str]] = deque()  # (effect id, intent body)
         self.replayed = 0
@@ -58,6 +67,8 @@ class Replayer:
     def apply(self, op: Op) -> None:
         """Fold one op; `ValueError` when it does not decode, `DeterminismError` on a
         mismatch with the recorded intents."""
+        if self.op_format is not None:
+            op = self._upcast(op, self.op_format)
         if op.type == "intent":
             self._check_intent(op)
         else:
@@ -72,6 +83,15 @@ class Replayer:
                 h, graph = decode_graph(op)
                 self.graphs[h] = graph
         self.last_seq = op.seq
+
+    @staticmethod
+    def _upcast(op: Op, op_format: dict[str, int]) -> Op:
+        """The op as the current code reads it (bodies written in an older format)."""
+        version = op_format.get(op.type, migrations.OP_FORMAT.get(op.type, 1))
+        if version >= migrations.OP_FORMAT.get(op.type, version):
+            return op
+        body = migrations.upcast(op.type, json.loads(op.body), version)
+        return attrs.evolve(op, body=codec.canonical(body))
 
     def _graphs(self, op: Op) -> dict[str, Graph]:
         if not op.body.startswith(RELOAD):

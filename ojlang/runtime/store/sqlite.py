@@ -60,9 +60,12 @@ def _now_us() -> int:
 
 
 def db_path(path: str | os.PathLike[str]) -> Path:
-    """A state directory (`.oj`) or a database file → the database file."""
+    """A state directory (`.oj`) or a database file → the database file. A path that does not
+    exist is a directory unless its name ends in `.db`."""
     p = Path(path)
-    return p / DB_NAME if p.is_dir() else p
+    if p.is_dir() or (not p.exists() and p.suffix != ".db"):
+        return p / DB_NAME
+    return p
 
 
 class SqliteStore:
