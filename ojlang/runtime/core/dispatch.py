@@ -192,6 +192,9 @@ def _lock_command(tx: Tx, inp: i.LockCommand) -> None:
         tx.reply(inp.request_id, lock.acquire(tx, inp.lock, inp.holder))
     elif inp.verb == "release":
         ok = lock.release(tx, inp.lock, inp.holder, force=inp.force, lost=inp.force)
+        if not ok and _waits(tx.world.locks.get(inp.lock), inp.holder):
+            lock.leave(tx, inp.lock, inp.holder)  # a waiter that gives up leaves the queue
+            ok = True
         tx.reply(inp.request_id, ok or None, None if ok else "denied")
     else:
         ok = lock.heartbeat(tx, inp.lock, inp.holder)
@@ -205,7 +208,15 @@ def _semaphore_command(tx: Tx, inp: i.SemaphoreCommand) -> None:
         tx.reply(inp.request_id, None if bad else got, got if bad else None)
     else:
         ok = semaphore.release(tx, inp.semaphore, inp.holder)
+        if not ok and _waits(tx.world.semaphores.get(inp.semaphore), inp.holder):
+            semaphore.leave(tx, inp.semaphore, inp.holder)
+            ok = True
         tx.reply(inp.request_id, ok or None, None if ok else "denied")
+
+
+def _waits(state: Any, holder: str) -> bool:
+    """Whether `holder` is among the waiters of a lock or semaphore state."""
+    return state is not None and any(w.holder == holder for w in state.waiters)
 
 
 def _session_command(tx: Tx, inp: i.SessionCommand) -> None:
@@ -271,6 +282,12 @@ def _action_trigger(tx: Tx, inp: i.ActionTrigger) -> None:
 
 
 def _escalation_resolve(tx: Tx, inp: i.EscalationResolve) -> None:
+    if inp.option == "dismiss":  # `oj escalation dismiss`: close it, decide nothing
+        ok = escalation.dismiss(tx, inp.id, inp.message, inp.by)
+        tx.reply(
+            inp.request_id, {"option": "dismissed"} if ok else None, None if ok else "conflict"
+        )
+        return
     esc, chosen = escalation.resolve(tx, inp.id, inp.option, inp.message, inp.by)
     if esc is None:
         tx.reply(inp.request_id, error=chosen, msg=f"cannot resolve `{inp.id}` with `{inp.option}`")

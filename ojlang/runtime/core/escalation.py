@@ -112,6 +112,15 @@ def resolve(tx: Tx, eid: str, option: str, message: str, by: str) -> tuple[Escal
     return esc, chosen
 
 
+def dismiss(tx: Tx, eid: str, message: str, by: str) -> bool:
+    """Close an open escalation without acting on its subject; False when it is not open."""
+    esc = tx.world.escalations.get(eid)
+    if esc is None or esc.state != "open":
+        return False
+    _close(tx, esc, "dismissed", message, by)
+    return True
+
+
 def moot(tx: Tx, subject: str) -> None:
     for esc in list(tx.world.escalations.values()):
         if esc.subject == subject and esc.state == "open":
