@@ -192,9 +192,10 @@ def _lock_command(tx: Tx, inp: i.LockCommand) -> None:
         tx.reply(inp.request_id, lock.acquire(tx, inp.lock, inp.holder))
     elif inp.verb == "release":
         ok = lock.release(tx, inp.lock, inp.holder, force=inp.force, lost=inp.force)
-        if not ok and _waits(tx.world.locks.get(inp.lock), inp.holder):
-            lock.leave(tx, inp.lock, inp.holder)  # a waiter that gives up leaves the queue
-            ok = True
+        tx.reply(inp.request_id, ok or None, None if ok else "denied")
+    elif inp.verb == "leave":  # a waiter that gives up (`oj lock acquire --wait`) leaves
+        ok = _waits(tx.world.locks.get(inp.lock), inp.holder)
+        lock.leave(tx, inp.lock, inp.holder)
         tx.reply(inp.request_id, ok or None, None if ok else "denied")
     else:
         ok = lock.heartbeat(tx, inp.lock, inp.holder)
@@ -206,11 +207,12 @@ def _semaphore_command(tx: Tx, inp: i.SemaphoreCommand) -> None:
         got = semaphore.acquire(tx, inp.semaphore, inp.holder, inp.weight)
         bad = got in ("conflict", "invalid")
         tx.reply(inp.request_id, None if bad else got, got if bad else None)
+    elif inp.verb == "leave":
+        ok = _waits(tx.world.semaphores.get(inp.semaphore), inp.holder)
+        semaphore.leave(tx, inp.semaphore, inp.holder)
+        tx.reply(inp.request_id, ok or None, None if ok else "denied")
     else:
         ok = semaphore.release(tx, inp.semaphore, inp.holder)
-        if not ok and _waits(tx.world.semaphores.get(inp.semaphore), inp.holder):
-            semaphore.leave(tx, inp.semaphore, inp.holder)
-            ok = True
         tx.reply(inp.request_id, ok or None, None if ok else "denied")
 
 

@@ -156,7 +156,7 @@ class ScannerCommand(_Verbed):
 @attrs.frozen
 class LockCommand(_Verbed):
     PREFIX = "cmd:lock_"
-    VERBS = ("acquire", "release", "heartbeat")
+    VERBS = ("acquire", "release", "heartbeat", "leave")
     verb: str
     lock: str
     holder: str
@@ -167,7 +167,7 @@ class LockCommand(_Verbed):
 @attrs.frozen
 class SemaphoreCommand(_Verbed):
     PREFIX = "cmd:semaphore_"
-    VERBS = ("acquire", "release")
+    VERBS = ("acquire", "release", "leave")
     verb: str
     semaphore: str
     holder: str
