@@ -127,6 +127,9 @@ def make_project(tmp: Path) -> Project:
     project.write(".oj/config.toml", FAST_CONFIG)
     project.write("README.md", "hello\n")
     subprocess.run(["git", "init", "-q", "-b", "main"], cwd=root, env=env, check=True, timeout=30)
+    for key, value in (("user.name", "oj test"), ("user.email", "oj@example.invalid")):
+        # agent sessions get an allow-listed environment: identity must live in the repo
+        subprocess.run(["git", "config", key, value], cwd=root, env=env, check=True, timeout=30)
     subprocess.run(["git", "add", "README.md"], cwd=root, env=env, check=True, timeout=30)
     subprocess.run(["git", "commit", "-qm", "initial"], cwd=root, env=env, check=True, timeout=30)
     return project
