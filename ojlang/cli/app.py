@@ -72,6 +72,24 @@ def run(ctx: typer.Context) -> None:
     raise typer.Exit(run_main(list(ctx.args)))
 
 
+@app.command()
+def schema() -> None:
+    """Print the JSON schema of runbook files (for `#:schema` headers and editors)."""
+    import sys
+
+    from ojlang.schema import render
+
+    sys.stdout.write(render())
+
+
+@app.command()
+def lsp() -> None:
+    """Run the language server on stdin/stdout (diagnostics, definitions, hover, completion)."""
+    from ojlang.lsp.server import main as lsp_main
+
+    raise typer.Exit(lsp_main())
+
+
 def _signal_stub(name: str, doc: str) -> None:
     def stub(ctx: typer.Context) -> None:
         from ojlang.cli.signal_cmd import MAINS
