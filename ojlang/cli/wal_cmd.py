@@ -179,10 +179,17 @@ def import_(
 
 
 def run_compact(db: Path | None, no_export: bool) -> int:
+    import time
+
+    from ojlang.runtime.store.journal import Journal
     from ojlang.runtime.store.repair import daemon_lock
 
     path = _db(db)
     with daemon_lock(path.parent), _open(db, readonly=False) as store:
+        world, seq = store.load()  # verifies the log; a fresh snapshot comes first (§6.4)
+        newest = max((s.seq for s in store.snapshots()), default=0)
+        if seq > newest + 1:
+            Journal(store, world).snapshot(time.time_ns() // 1000)
         result = store.compact(export=not no_export)
     if result.up_to == 0:
         sys.stdout.write("nothing to compact: no good snapshot covers any op yet\n")

@@ -96,9 +96,15 @@ def test_compact_archives_and_refuses_while_the_daemon_runs(
         assert oj("wal", "compact") == 1
     err = capsys.readouterr().err
     assert "the daemon is running" in err and "oj daemon stop" in err
+    writer = open_store(store_dir, machine_id=MACHINE)
+    for kind in ("daemon_start", "daemon_stop"):  # ops after the newest snapshot
+        last = writer.append_marker(kind, {}, writer.last_ts)
+    writer.close()
     assert oj("wal", "compact") == 0
     out = capsys.readouterr().out
     assert out.startswith("compacted ") and "archive/ops-1-" in out
+    store = open_store(store_dir, readonly=True)
+    assert store.snapshots()[0].seq == last  # a fresh snapshot came first
     assert oj("wal", "compact", "--no-export") == 0
     assert capsys.readouterr().out.startswith(("compacted ", "nothing to compact"))
 

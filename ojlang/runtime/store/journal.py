@@ -12,6 +12,7 @@ takes a snapshot when due (op count or interval) and compacts when due.
 
 from __future__ import annotations
 
+import os
 import queue
 import time
 from collections.abc import Sequence
@@ -58,7 +59,7 @@ class Journal:
     @classmethod
     def open(
         cls,
-        path: str,
+        path: str | os.PathLike[str],
         *,
         machine_id: str | None = None,
         settings: StoreSettings | None = None,
@@ -133,10 +134,12 @@ class Journal:
         return marker
 
     def maintain(self, now_us: int) -> CompactResult | None:
-        """Snapshot when due, then compact when due (automatic compaction of §6.4)."""
+        """Snapshot when due; compact when due, after a fresh snapshot (§6.4)."""
         if self.snapshot_due(now_us):
             self.snapshot(now_us)
         if self.store.compact_due():
+            if self.store.last_seq > self._snap_seq:
+                self.snapshot(now_us)
             return self.store.compact(now_us=now_us)
         return None
 

@@ -37,6 +37,7 @@ from ojlang.runtime.store.port import (
     OpDraft,
     Snapshot,
     SnapshotInfo,
+    StorePort,
     StoreSettings,
     snapshot_crc,
 )
@@ -214,6 +215,13 @@ class SqliteStore:
             "INSERT INTO ops VALUES (?, ?, ?, ?, ?, ?)",
             (op.seq, op.ts, op.machine_id, op.type, op.body, op.crc32),
         )
+
+    def append_marker(self, kind: str, details: dict[str, Any], now_us: int) -> int:
+        """Append a `marker` op (`daemon_start`, `daemon_stop`, …); its seq out."""
+        op = self._marker_row(kind, details, now_us)
+        self._transaction(lambda c: self._insert_op(c, op), before_commit="store.before_commit")
+        self._last_seq, self._last_ts = op.seq, op.ts
+        return op.seq
 
     def set_meta(self, key: str, value: str) -> None:
         self._transaction(
@@ -567,7 +575,9 @@ def open_store(
         finish_repair(path)
     if not path.exists() and (readonly or not create):
         raise StoreRefused(f"no store at `{path}`", help="start the daemon to create one")
-    if machine_id is None:
+    if machine_id is None and readonly:
+        machine_id = ""  # a reader writes nothing, so it needs no id
+    elif machine_id is None:
         from ojlang.runtime.store.machine import machine_id as current_machine
 
         machine_id = current_machine()
@@ -596,3 +606,7 @@ def open_store(
     except (sqlite3.Error, ValueError) as err:
         conn.close()
         raise _refuse(path, f"{type(err).__name__}: {err}") from None
+
+
+def _conforms(store: SqliteStore) -> StorePort:
+    return store  # mypy checks the SQLite store against the port

@@ -159,6 +159,7 @@ def random_row(server: Server, folder: Path, kills: int, seed: int) -> int:
     return done
 
 
+@pytest.mark.slow
 def test_crash_matrix_every_store_failpoint_and_random_times(tmp_path: Path) -> None:
     """Rows run two at a time (one fork server each): the kills wait on fsync, not the CPU."""
     tasks: list[tuple[str, Any, tuple[Any, ...]]] = [(row[0], failpoint_row, row) for row in ROWS]

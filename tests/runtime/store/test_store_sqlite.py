@@ -202,6 +202,13 @@ def test_foreign_and_garbage_files_are_refused(tmp_path: Path) -> None:
     assert "oj wal repair" in (info.value.help or "")
 
 
+def test_markers_are_ops(tmp_path: Path) -> None:
+    store = new_store(tmp_path)
+    assert store.append_marker("daemon_start", {"pid": 7}, T0) == 1
+    (op,) = store.read_since(0)
+    assert (op.type, op.body) == ("marker", '{"details":{"pid":7},"kind":"daemon_start"}')
+
+
 def test_markers_must_be_known() -> None:
     with pytest.raises(ValueError, match="unknown marker"):
         marker_draft("party", {}, T0, MACHINE)
