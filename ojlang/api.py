@@ -7,9 +7,11 @@ loads them and returns a `CheckReport`. Bad requests raise `UsageError`.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -125,8 +127,26 @@ def check(
     else:
         context = everything
         reported = {f.stem for f in everything if options.all or not f.origin.is_library}
-    loaded: list[Loaded] = [load_file(f) for f in context]
-    return check_loaded(loaded, reported, options, root, _shadowed(found, context))
+    with _without_cycle_collection():
+        loaded: list[Loaded] = [load_file(f) for f in context]
+        return check_loaded(loaded, reported, options, root, _shadowed(found, context))
+
+
+@contextlib.contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Suspend Python's cyclic garbage collector while checking.
+
+    A check builds many long-lived objects (trees, spans, source maps) and almost no garbage
+    cycles; full collections over that growing heap made checking superlinear in the size of
+    the runbooks (`bench/check_scaling.py`). Memory of any cycles is reclaimed afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _shadowed(found: Sequence[RunbookFile], kept: Sequence[RunbookFile]) -> list[RunbookFile]:
