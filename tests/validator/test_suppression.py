@@ -261,3 +261,13 @@ def test_the_explanation_examples(root: Path) -> None:
     entry = EXPLANATIONS["OJ905"]
     assert [d.code for d in run(root, entry.bad).diagnostics] == ["OJ905"]
     assert [d.code for d in run(root, entry.good).diagnostics] == []
+
+
+def test_a_comment_alone_on_its_line_after_a_reason(root: Path) -> None:
+    text = '[command.c]\n# legacy  # oj: ignore[OJ301]\nrun = "echo {nope}"\n'
+    assert found(run(root, text)) == []
+    text = '[command.c]\nrun = """\n# legacy  # oj: ignore[OJ301]\necho {nope}\n"""\n'
+    assert found(run(root, text)) == []
+    assert fixed(root, '[command.c]\n# why  # oj: ignore[OJ301]\nrun = "x"\n') == (
+        '[command.c]\n# why\nrun = "x"\n'
+    )
