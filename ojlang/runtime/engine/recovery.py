@@ -81,13 +81,19 @@ def _probe(ex: Executor, effect: fx.IoEffect) -> list[i.Input] | None:
     return None
 
 
+def emission_order(effect: fx.IoEffect) -> tuple[int, int]:
+    """`SEQ.K` as numbers: intents are recovered in the order they were issued."""
+    seq, _, k = effect.effect_id.partition(".")
+    return (int(seq), int(k)) if seq.isdigit() and k.isdigit() else (0, 0)
+
+
 def plan(world: World, ex: Executor) -> Plan:
     """Decide, for every intent of `world.outbox`, how it is resolved."""
     rerun: list[fx.IoEffect] = []
     reattach: list[tuple[fx.RunShell, ai.ShellHandle]] = []
     inputs: list[i.Input] = []
     lost = 0
-    for effect in world.outbox.values():
+    for effect in sorted(world.outbox.values(), key=emission_order):
         kind = recovery_class(effect)
         if kind == "at-most-once":
             inputs.append(i.EffectOutcome("abandoned", effect.effect_id, "engine restarted"))
@@ -123,7 +129,7 @@ def sessions(world: World, ex: Executor) -> list[i.Input]:
     spawning = {e.session for e in world.outbox.values() if isinstance(e, fx.SpawnSession)}
     watched = [
         t
-        for t in world.tasks.values()
+        for t in sorted(world.tasks.values(), key=lambda t: t.id)
         if t.live and t.session and t.state != "pending" and t.session not in spawning
     ]
     if not watched:
