@@ -24,7 +24,9 @@ Behaviour choices:
   `alive` also requires the pane pid to exist. `pane_hash` is a blake2b of the last 50 lines
   with trailing blanks stripped.
 - A server that is not running means "no sessions": `list`/`liveness` return empty, the others
-  raise `SessionNotFound`. A missing tmux binary or one older than 3.0 raises
+  raise `SessionNotFound`. A pane counts as dead once tmux knows its exit status (a death by
+  signal N reports 128 + N), so `dead_status` is never None for a dead pane on tmux ≥ 3.3.
+  A missing tmux binary or one older than 3.0 raises
   `TmuxUnavailable`.
 """
 
@@ -63,7 +65,9 @@ set-option -g default-shell /bin/sh
 set-option -g default-terminal xterm-256color
 """
 KILL_CAPTURE_LINES = 2000
-_LIST_FORMAT = "#{session_name}\t#{pane_pid}\t#{pane_dead}\t#{pane_dead_status}"
+_LIST_FORMAT = (
+    "#{session_name}\t#{pane_pid}\t#{pane_dead}\t#{pane_dead_status}\t#{pane_dead_signal}"
+)
 _GONE = (
     "no server running",
     "error connecting",
@@ -251,10 +255,16 @@ class TmuxSessionAdapter:
         seen: dict[str, tuple[str, int, bool, int | None]] = {}
         for line in result.stdout:
             parts = line.split("\t")
-            if len(parts) != 4 or parts[0] in seen:
+            if len(parts) != 5 or parts[0] in seen:
                 continue
-            status = int(parts[3]) if parts[3].lstrip("-").isdigit() else None
-            seen[parts[0]] = (parts[0], int(parts[1]), parts[2] == "1", status)
+            pid = int(parts[1])
+            status = int(parts[3]) if parts[3].isdigit() else None
+            if status is None and parts[4].isdigit():
+                status = 128 + int(parts[4])  # as a shell reports a death by signal
+            # tmux sees the pane close before it reaps the process: until the status is known
+            # (or the process is gone) the pane is not reported dead
+            dead = parts[2] == "1" and (status is not None or not pid_exists(pid))
+            seen[parts[0]] = (parts[0], pid, dead, status if dead else None)
         return list(seen.values())
 
     def liveness(self) -> dict[str, Liveness]:

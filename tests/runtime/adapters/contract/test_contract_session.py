@@ -32,6 +32,7 @@ class Harness(Protocol):
     def received(self, name: str, count: int) -> list[str]: ...
     def printer(self, name: str, text: str) -> None: ...
     def exiting(self, name: str, code: int) -> None: ...
+    def killed(self, name: str, signal: int) -> None: ...
     def pane_env(self, name: str) -> dict[str, str]: ...
 
 
@@ -73,6 +74,10 @@ class RealHarness:
         self.spawn(name, ["sh", "-c", f"exit {code}"])
         _poll(lambda: self.adapter.liveness()[name].dead)
 
+    def killed(self, name: str, signal: int) -> None:
+        self.spawn(name, ["sh", "-c", f"kill -{signal} $$"])
+        _poll(lambda: self.adapter.liveness()[name].dead)
+
     def pane_env(self, name: str) -> dict[str, str]:
         pid = self.adapter.liveness()[name].pane_pid
         raw = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
@@ -105,6 +110,10 @@ class FakeHarness:
     def exiting(self, name: str, code: int) -> None:
         self.spawn(name, ["sh", "-c", f"exit {code}"])
         self.fake.exit_pane(name, code)
+
+    def killed(self, name: str, signal: int) -> None:
+        self.spawn(name, ["sh", "-c", f"kill -{signal} $$"])
+        self.fake.exit_pane(name, 128 + signal)
 
     def pane_env(self, name: str) -> dict[str, str]:
         return dict(self.fake.sessions[name].env)
@@ -211,6 +220,12 @@ def test_a_dead_pane_keeps_its_exit_status(h: Harness) -> None:
     [info] = h.adapter.list()
     assert info.dead and info.dead_status == 3
     assert "Pane is dead (status 3" in h.adapter.capture("s1")
+
+
+def test_a_pane_killed_by_a_signal_reports_128_plus_it(h: Harness) -> None:
+    h.killed("s1", 15)
+    live = h.adapter.liveness()["s1"]
+    assert live.dead and live.dead_status == 143 and not live.alive
 
 
 def test_kill_captures_first_and_tolerates_missing_sessions(h: Harness) -> None:
