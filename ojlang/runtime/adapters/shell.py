@@ -41,7 +41,7 @@ from ojlang.runtime.adapters.shell_runner import RUNNER
 TAIL_BYTES = 64 * 1024
 CAPTURE_BYTES = 1024 * 1024
 POLL_S = 0.02
-START_S = 2.0  # how long a runner may take to record itself
+START_S = 10.0  # how long a runner may take to record itself (a loaded machine)
 EFFECT_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 SUFFIXES = (".pid", ".out", ".err", ".exit", ".pid.tmp", ".exit.tmp")
 

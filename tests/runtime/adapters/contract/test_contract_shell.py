@@ -136,7 +136,7 @@ def test_kill_terminates_a_running_script(h: Harness) -> None:
 
 
 def test_a_restarted_adapter_reattaches_to_a_running_script(h: Harness) -> None:
-    h.adapter.start("7.1", "sleep 0.4; exit 4", h.dir, {}, None)
+    h.adapter.start("7.1", "sleep 1; exit 4", h.dir, {}, None)
     later = h.restart()
     handle = later.recover("7.1")
     assert isinstance(handle, ShellHandle) and handle.effect_id == "7.1"
