@@ -90,7 +90,9 @@ class Pacing:
 
     @classmethod
     def fast(cls) -> Pacing:
-        return cls(base_s=0.01, per_char_s=0.0, max_s=0.05, verify_after_s=0.05)
+        """Short typing delays for tests; the check for an unsubmitted line still waits long
+        enough for tmux to have drawn the echo of `Enter` on a loaded machine."""
+        return cls(base_s=0.01, per_char_s=0.0, max_s=0.05, verify_after_s=0.25)
 
     def typing_delay(self, text: str) -> float:
         return min(self.base_s + self.per_char_s * len(text), self.max_s)
