@@ -1,10 +1,11 @@
 """The façade of `oj run` (RUNTIME.md §10, LANGUAGE.md §4.4): a target and argv in, a checked,
 compiled and bound request to run out (`Prepared`), or a `UsageError` saying what is wrong.
 
-`prepare(target, argv, cwd=…)` finds the project, refuses runbooks with errors (`RunRefused`
-carries the rendered diagnostics), resolves the target per §L4.4.1, binds the arguments —
-§L4.4.2 for commands; `KEY=VALUE` words and positional inputs for pipelines and tasks — and
-compiles the graph with the project's runtime settings. Running lives in `run_local`.
+`prepare(target, argv, cwd=…)` finds the project, compiles the graph with the project's
+runtime settings, resolves the target per §L4.4.1, binds the arguments — §L4.4.2 for commands;
+`KEY=VALUE` words and positional inputs for pipelines and tasks — and then refuses runbooks with
+errors (`RunRefused` carries the rendered diagnostics; usage errors come first, so they never
+wait for the whole check). Running lives in `run_local`.
 """
 
 from __future__ import annotations
@@ -243,13 +244,30 @@ def prepare(
     from ojlang.runtime.engine.settings import SettingsError, load_settings
 
     root = find_root(cwd or Path.cwd())
-    if check:
-        check_or_refuse(root)
     try:
         settings, _ = load_settings(root)
     except SettingsError as err:
         raise UsageError(str(err), help="fix `.oj/config.toml`") from None
-    g, model = compile_graph(root, settings)
+    try:
+        g, model = compile_graph(root, settings)
+    except UsageError:
+        check_or_refuse(root)  # the diagnostics say why it does not compile
+        raise
+    prep = _bind(root, text, argv, g, model, run_name, own_options)
+    if check:  # after binding: a usage error does not wait for the whole check
+        check_or_refuse(root)
+    return prep
+
+
+def _bind(
+    root: Path,
+    text: str,
+    argv: Sequence[str],
+    g: graph.Graph,
+    model: Any,
+    run_name: str | None,
+    own_options: Callable[[list[str]], tuple[list[str], str | None]] | None,
+) -> Prepared:
     target = resolve_target(model.runbooks, text)
     if target.kind == "command":
         command = g.commands.get(target.name)
