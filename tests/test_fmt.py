@@ -10,6 +10,16 @@ from hypothesis import strategies as st
 from syrupy.assertion import SnapshotAssertion
 
 from ojlang.fmt import FormatError, format_file, format_text
+from ojlang.fmt_syntax import (
+    Blank,
+    Comment,
+    Header,
+    InlineTable,
+    KeyValue,
+    Scalar,
+    Value,
+    read_layout,
+)
 from ojlang.parser.toml import parse_toml
 from ojlang.parser.tomltree import plain
 
@@ -181,6 +191,65 @@ def test_formatting_keeps_values_and_is_idempotent(text: str) -> None:
     assert plain(parse_toml(once, "x.toml").root) == plain(before.root)
     kept = [c.text.rstrip() for c in parse_toml(once, "x.toml").comments]
     assert kept == [c.text.rstrip() for c in before.comments]
+
+
+# -- messy layouts of real runbooks ------------------------------------------------------------
+
+
+def _messy(draw: st.DrawFn, value: Value) -> str:
+    """`value` with random blanks wherever the canonical layout fixes them."""
+    gap = lambda: draw(BLANK)  # noqa: E731
+    if isinstance(value, Scalar):
+        return value.text
+    if isinstance(value, InlineTable):
+        pairs = [".".join(keys) + gap() + "=" + gap() + _messy(draw, v) for keys, v in value.pairs]
+        return "{" + gap() + ("," + gap()).join(pairs) + gap() + "}"
+    if not value.multiline:
+        items = [_messy(draw, e.value) for e in value.elements]
+        tail = draw(st.sampled_from(["", ","])) if items else ""
+        return "[" + gap() + (gap() + "," + gap()).join(items) + tail + gap() + "]"
+    out = "[" + (gap() + " " + value.opening_comment if value.opening_comment else "") + "\n"
+    for element in value.elements:
+        for item in element.before:
+            out += gap() + (item or "") + "\n"
+        comment = (gap() + " " + element.comment) if element.comment else gap()
+        out += gap() + _messy(draw, element.value) + gap() + "," + comment + "\n"
+    for item in value.closing:
+        out += gap() + (item or "") + "\n"
+    return out + gap() + "]"
+
+
+@st.composite
+def messy_corpus_files(draw: st.DrawFn) -> tuple[str, str]:
+    """A corpus runbook and the same runbook with another layout (values and comments kept)."""
+    path = draw(st.sampled_from([p for p in CORPORA if "corpus" in p.parts]))
+    text = path.read_text(encoding="utf-8")
+    lines = []
+    for statement in read_layout(text):
+        indent = draw(BLANK)
+        if isinstance(statement, Blank):
+            lines.extend([draw(BLANK)] * draw(st.integers(1, 2)))
+        elif isinstance(statement, Comment):
+            lines.append(indent + statement.text + draw(BLANK))
+        elif isinstance(statement, Header):
+            name = (draw(BLANK) + "." + draw(BLANK)).join(statement.keys)
+            header = f"[[{name}]]" if statement.array else f"[{draw(BLANK)}{name}{draw(BLANK)}]"
+            comment = f"{draw(BLANK)} {statement.comment}" if statement.comment else ""
+            lines.append(indent + header + comment)
+        else:
+            assert isinstance(statement, KeyValue)
+            key = ".".join(statement.keys)
+            value = _messy(draw, statement.value)
+            comment = f"{draw(BLANK)} {statement.comment}" if statement.comment else draw(BLANK)
+            lines.append(f"{indent}{key}{draw(BLANK)}={draw(BLANK)}{value}{comment}")
+    return text, "\n".join(lines) + "\n"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(messy_corpus_files())
+def test_the_layout_of_a_runbook_does_not_change_its_canonical_form(pair: tuple[str, str]) -> None:
+    text, messy = pair
+    assert format_text(messy) == format_text(text)
 
 
 @pytest.mark.parametrize("path", CORPORA, ids=lambda p: p.relative_to(ROOT).as_posix())
