@@ -139,7 +139,8 @@ def test_taplo_and_oj_check_report_the_same_key_error(name: str, tmp_path: Path)
 def test_schema_header_comment_is_honoured(tmp_path: Path) -> None:
     runbook = tmp_path / "ship.toml"
     body = (BAD / "unknown_key.toml").read_text(encoding="utf-8")
-    runbook.write_text(f"#:schema {SCHEMA.as_uri()}\n{body}", encoding="utf-8")
+    shutil.copy(SCHEMA, tmp_path / "runbook.schema.json")  # as docs/editors.md shows it
+    runbook.write_text(f"#:schema ./runbook.schema.json\n{body}", encoding="utf-8")
     status, errors = _taplo_errors(str(runbook))
     assert status != 0
     assert errors == {BAD_FILES["unknown_key.toml"][0]}
