@@ -1,6 +1,6 @@
 """The `oj` entry point: argv in, an exit code out; no Python traceback ever reaches a user.
 
-Commands of `FAST` (RUNTIME.md §10: `check`, `hook`, `done`, `checkpoint`, `confirm`) are
+Commands of `FAST` (RUNTIME.md §10: `check`, `hook`, `done`, `checkpoint`, `confirm`, `run`) are
 dispatched here before typer is imported, to keep their cold start small; everything else goes
 to the typer app of `ojlang.cli.app`. Any unexpected exception becomes exit 3 with the path of
 a log that holds the traceback.
@@ -15,6 +15,7 @@ from typing import Any
 # `module:function` for a module serving several commands.
 FAST = {
     "check": "ojlang.cli.check_args",
+    "run": "ojlang.cli.run_cmd",
     "done": "ojlang.cli.signal_cmd:done_main",
     "checkpoint": "ojlang.cli.signal_cmd:checkpoint_main",
     "hook": "ojlang.cli.signal_cmd:hook_main",

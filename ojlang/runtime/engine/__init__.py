@@ -9,7 +9,24 @@ for engine subscribers (`bus.py`), recovery of intents by class and reconcile on
 to inputs.
 """
 
-from ojlang.runtime.engine.loop import Engine, EngineError
-from ojlang.runtime.engine.settings import EngineSettings, SettingsError, load_settings
+from __future__ import annotations
+
+from typing import Any
 
 __all__ = ["Engine", "EngineError", "EngineSettings", "SettingsError", "load_settings"]
+_WHERE = {
+    "Engine": "loop",
+    "EngineError": "loop",
+    "EngineSettings": "settings",
+    "SettingsError": "settings",
+    "load_settings": "settings",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Lazy exports: importing `engine.settings` must not load the loop and the core."""
+    if name not in _WHERE:
+        raise AttributeError(name)
+    import importlib
+
+    return getattr(importlib.import_module(f"ojlang.runtime.engine.{_WHERE[name]}"), name)
