@@ -145,14 +145,14 @@ def test_waiting_at_the_prompt_sends_one_idle_notification(tmp_path: Path) -> No
         tmp_path / "capture.jsonl",
     )
     with agent.inp:
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + 20
         thread = threading.Thread(target=agent.run, args=("",))
         thread.start()
         while not any(e["hook_event_name"] == "Notification" for e in hook_log(tmp_path)):
             assert time.monotonic() < deadline
             time.sleep(0.02)
         os.close(write_fd)
-        thread.join(5)
+        thread.join(20)
     notes = [e for e in hook_log(tmp_path) if e["hook_event_name"] == "Notification"]
     assert [n["notification_type"] for n in notes] == ["idle_prompt"]
 

@@ -44,14 +44,14 @@ class RealHarness:
 
     def lose(self, effect_id: str) -> None:
         pid_file = self.state / "run" / "shell" / f"{effect_id}.pid"
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + 20
         while not pid_file.exists() or json.loads(pid_file.read_text())["pgid"] is None:
             assert time.monotonic() < deadline
             time.sleep(0.02)
         meta = json.loads(pid_file.read_text())
         os.kill(meta["runner"], signal.SIGKILL)
         os.killpg(meta["pgid"], signal.SIGKILL)
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + 20
         while Path(f"/proc/{meta['runner']}").exists():
             if Path(f"/proc/{meta['runner']}/stat").read_text().split()[2] == "Z":
                 os.waitpid(meta["runner"], 0)
