@@ -83,7 +83,7 @@ def base_state(store: SqliteStore, warnings: list[str]) -> tuple[World, int, int
 def _check_end(store: SqliteStore) -> None:
     """Ops cannot end before what other tables saw: a snapshot (and its marker) or events."""
     newest = max((s.seq + 1 for s in store.snapshots()), default=0)
-    row = store._conn.execute("SELECT max(seq) FROM events").fetchone()
+    row = store._conn.execute("SELECT seq FROM events ORDER BY id DESC LIMIT 1").fetchone()
     events = int(row[0]) if row and isinstance(row[0], int) else 0
     if store.last_seq < max(newest, events):
         raise StoreRefused(

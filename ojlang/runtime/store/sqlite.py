@@ -309,7 +309,13 @@ class SqliteStore:
                 "(SELECT seq FROM snapshots ORDER BY seq DESC LIMIT ?)",
                 (s.keep_snapshots,),
             )
-            conn.execute("DELETE FROM events WHERE ts < ?", (now - s.events_retention_us,))
+            # event time never decreases along `id`: delete the prefix older than the cutoff
+            conn.execute(
+                "DELETE FROM events WHERE id < coalesce("
+                "(SELECT id FROM events WHERE ts >= ? ORDER BY id LIMIT 1),"
+                " (SELECT max(id) + 1 FROM events))",
+                (now - s.events_retention_us,),
+            )
             conn.execute(
                 "DELETE FROM events WHERE id <= (SELECT max(id) FROM events) - ?",
                 (s.events_max_rows,),

@@ -211,3 +211,18 @@ def test_reload_graphs_survive_compaction(tmp_path: Path) -> None:
     world, _ = store.load()
     assert world_json(world) == live
     assert world_json(replay_ops(all_ops(tmp_path), verify=True)) == live
+
+
+def test_take_batch_gathers_what_arrives_within_the_window() -> None:
+    import queue
+    import threading
+
+    from ojlang.runtime.store.journal import take_batch
+
+    inbox: queue.Queue[tuple[i.Input, int]] = queue.Queue()
+    for k in range(5):
+        inbox.put((i.MaintenanceTick(), k))
+    assert [t for _, t in take_batch(inbox, batch_max=3)] == [0, 1, 2]
+    assert [t for _, t in take_batch(inbox, batch_max=10, window_s=0.01)] == [3, 4]
+    threading.Timer(0.05, lambda: inbox.put((i.MaintenanceTick(), 9))).start()
+    assert [t for _, t in take_batch(inbox)] == [9]  # blocks for the first input
