@@ -113,17 +113,18 @@ def test_invalid_toml_is_an_error() -> None:
 
 # -- properties ---------------------------------------------------------------------------------
 
-NAMES = st.from_regex(r"[a-z][a-z0-9_]{0,6}", fullmatch=True)
+NAMES = st.sampled_from(["a", "b2", "run", "name", "x_y", "timeout", "on-fail", "k9"])
 BLANK = st.sampled_from(["", " ", "  ", "\t"])
-COMMENT = st.one_of(st.none(), st.from_regex(r"#[ a-z:\[\]0-9]{0,12}", fullmatch=True))
+COMMENT = st.sampled_from([None, None, "#", "# note", "#x: [y]", "# oj: ignore[OJ301]"])
+TEXT = st.text(alphabet="ab {}|$\"'\n\t", max_size=12)
 
 SCALARS = st.one_of(
     st.integers(-1000, 10**6).map(str),
     st.sampled_from(["true", "false", "3.5", "1_000", "0xff", "-inf", "1979-05-27"]),
-    st.from_regex(r'"[a-z {}|$]{0,10}"', fullmatch=True),
-    st.from_regex(r"'[a-z \"]{0,10}'", fullmatch=True),
-    st.from_regex(r'"""\n?[a-z {}\n ]{0,20}"""', fullmatch=True),
-    st.from_regex(r"'''[a-z\n \t]{0,20}'''", fullmatch=True),
+    TEXT.map(lambda t: '"' + t.replace("\\", "").replace('"', "").replace("\n", "") + '"'),
+    TEXT.map(lambda t: "'" + t.replace("'", "").replace("\n", "") + "'"),
+    TEXT.map(lambda t: '"""' + t.replace("\\", "").replace('"', "") + '"""'),
+    TEXT.map(lambda t: "'''" + t.replace("'", "") + "'''"),
 )
 
 
@@ -179,7 +180,7 @@ def documents(draw: st.DrawFn) -> str:
     return text.replace("\n", "\r\n") if draw(st.booleans()) else text
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(documents())
 def test_formatting_keeps_values_and_is_idempotent(text: str) -> None:
     try:
