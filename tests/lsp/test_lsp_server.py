@@ -99,6 +99,12 @@ async def test_diagnostics_have_utf16_ranges_and_follow_changes(
     await _change(client, uri, text, 4)
     assert [d.code for d in client.diagnostics[uri]] == ["OJ301"]
 
+    client.text_document_did_save(
+        types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uri))
+    )
+    await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    assert [d.code for d in client.diagnostics[uri]] == ["OJ301"]
+
 
 @pytest.mark.parametrize(
     ("needle", "file", "line", "character"),
@@ -195,3 +201,23 @@ async def test_completion_of_keys_references_and_variables(
     assert tables[:3] == ["command", "worker", "cron"]
     words = await _complete(client, uri, text + '\n[task.x]\non_stuck = ["|"]', 15)
     assert words[:3] == ["nudge", "restart", "checkpoint"]
+
+
+async def test_diagnostics_inside_prompt_files_go_to_those_files(
+    client: LanguageClient, project: Path
+) -> None:
+    prompt = project / "prompts" / "plan.md"
+    original = prompt.read_text(encoding="utf-8")
+    prompt.write_text("Plan {{ goal }}.\nMind {{ gaol }}.\n", encoding="utf-8")
+    try:
+        uri, text = _ship(project)
+        await _open(client, uri, text + "\n", version=20)
+        for _ in range(5):
+            if prompt.as_uri() in client.diagnostics:
+                break
+            await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        [found] = client.diagnostics[prompt.as_uri()]
+        assert found.code == "OJ301" and "`gaol`" in found.message
+        assert found.range.start == types.Position(1, 8)
+    finally:
+        prompt.write_text(original, encoding="utf-8")
