@@ -196,7 +196,7 @@ def _build(
     misplaced: tuple[str, str] | None = None
     if file_wide and not file_wide_ok:
         misplaced = (
-            "`oj: ignore-file` after the first table suppresses nothing",
+            "`oj: ignore-file` suppresses nothing here: it must come before the first table",
             "move it to the comments before the first table",
         )
     return Directive(runbook, file_wide, tuple(words), here, lines, removal, misplaced)

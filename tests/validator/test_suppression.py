@@ -170,7 +170,7 @@ def test_ignore_file_after_the_first_table_suppresses_nothing(root: Path) -> Non
     report = run(root, text)
     assert found(report) == [("OJ301", 2, 14), ("OJ905", 3, 1)]
     assert report.diagnostics[1].message == (
-        "`oj: ignore-file` after the first table suppresses nothing"
+        "`oj: ignore-file` suppresses nothing here: it must come before the first table"
     )
 
 
