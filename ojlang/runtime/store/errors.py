@@ -49,3 +49,9 @@ def repair_help(first_bad: int | None = None) -> str:
         "(they are kept in the `quarantine` table), or `oj daemon start --salvage` to do the "
         "same without asking"
     )
+
+
+def refused(path: object, problem: str, first_bad: int | None = None) -> StoreRefused:
+    """The refusal for a store that cannot be trusted, with the repair steps."""
+    message = f"the store `{path}` cannot be used: {problem}"
+    return StoreRefused(message, help=repair_help(first_bad))

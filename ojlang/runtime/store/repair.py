@@ -5,7 +5,7 @@ Rows are read chunk by chunk, then one by one where a chunk fails, so one unread
 only its rows. Ops with a valid CRC are copied as they are (a gap stays a gap: the next open
 names `oj wal repair --from SEQ` for it); ops with a bad CRC go to the new `quarantine` table,
 so nothing readable is dropped. The copy is built as `state.db.repairing.db`, closed, fsynced,
-renamed `state.db.repaired`, and only then swapped in (`sqlite.finish_repair`, which the next
+renamed `state.db.repaired`, and only then swapped in (`opening.finish_repair`, which the next
 open also runs if the swap was interrupted). `daemon_lock` is the flock of `run/daemon.lock`:
 the caller holds it so there is still one writer.
 """
@@ -24,9 +24,9 @@ from typing import Any
 import attrs
 
 from ojlang.runtime.store.errors import StoreError
+from ojlang.runtime.store.opening import REPAIRED, finish_repair, open_store
 from ojlang.runtime.store.ops import marker_draft
 from ojlang.runtime.store.port import Op, snapshot_crc
-from ojlang.runtime.store.sqlite import REPAIRED, finish_repair, open_store
 
 CHUNK = 1_000
 
