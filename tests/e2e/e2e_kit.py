@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -91,6 +92,20 @@ class Project:
         return out
 
     def cleanup(self) -> None:
+        """Stop a daemon that a command auto-started, then the private tmux server."""
+        import json
+        import signal
+
+        info = self.state_dir / "run" / "daemon.json"
+        if info.exists():
+            self.oj("daemon", "stop", "--timeout", "10s", timeout=30)
+            try:
+                pid = int(json.loads(info.read_text())["pid"])
+            except (OSError, ValueError, KeyError):
+                pid = 0
+            if pid and pid != os.getpid():
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGTERM)
         sock = self.tmux_socket()
         if shutil.which("tmux") and sock.exists():
             subprocess.run(

@@ -1,5 +1,6 @@
 """A hung agent: detected idle, nudged, restarted once, then escalated; `oj escalation list`
-shows the escalation afterwards (RUNTIME.md §3.3 ladder, §9.5 liveness)."""
+shows the escalation afterwards (RUNTIME.md §3.3 ladder, §9.5 liveness). The listing starts
+the daemon, which recovers the run from the store; the fixture stops it."""
 
 from __future__ import annotations
 
