@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from e2e_kit import Project, make_project
-
-needs_tools = pytest.mark.skipif(
-    shutil.which("tmux") is None or shutil.which("git") is None,
-    reason="tmux and git are needed for the end-to-end suite",
-)
 
 
 @pytest.fixture

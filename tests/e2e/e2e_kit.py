@@ -12,7 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import pytest
 
+needs_tools = pytest.mark.skipif(
+    shutil.which("tmux") is None or shutil.which("git") is None,
+    reason="tmux and git are needed for the end-to-end suite",
+)
 BIN = Path(sys.executable).parent
 OJ = BIN / "oj"
 FAST_CONFIG = """\

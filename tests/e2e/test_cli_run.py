@@ -3,8 +3,7 @@ input gets a usage error (exit 2), a close match, or the runbook's diagnostics."
 
 from __future__ import annotations
 
-from conftest import needs_tools
-from e2e_kit import Project
+from e2e_kit import Project, needs_tools
 
 pytestmark = needs_tools
 

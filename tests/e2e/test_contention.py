@@ -7,8 +7,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from conftest import needs_tools
-from e2e_kit import Project, agent
+from e2e_kit import Project, agent, needs_tools
 
 from ojlang.run_api import compile_graph
 from ojlang.run_local import local_engine

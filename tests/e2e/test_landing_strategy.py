@@ -3,8 +3,7 @@ rebase fails and rolls back to the checkpoint, the agent-resolve attempt succeed
 
 from __future__ import annotations
 
-from conftest import needs_tools
-from e2e_kit import Project, agent
+from e2e_kit import Project, agent, needs_tools
 
 pytestmark = needs_tools
 

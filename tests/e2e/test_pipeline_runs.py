@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import needs_tools
-from e2e_kit import Project, agent
+from e2e_kit import Project, agent, needs_tools
 
 pytestmark = needs_tools
 
