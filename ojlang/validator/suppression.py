@@ -6,7 +6,8 @@ when its primary span starts on a line a line directive covers, in the same file
 inside a multi-line string whose key (or array of strings' key) is on such a line; a file
 directive covers the whole file. Every word that suppressed nothing is OJ905, with a safe fix
 that removes it (the whole comment when it was the only word); so is a directive without
-codes, with an unknown code or verb, or an `ignore-file` after the first table. Words naming
+codes, with an unknown code or verb, or an `ignore-file` after the first table (their fix is
+only shown: `--fix` does not throw away what the author meant to write). Words naming
 only codes that did not run (OJ602 without shellcheck) are never reported. OJ905 itself is
 suppressed only by another `ignore-file` word, never by a line directive nor by the word it is
 about.
@@ -132,9 +133,8 @@ def _unused(f: _File, used: set[int], inactive: frozenset[str]) -> Iterator[Diag
     for directive in f.directives:
         if directive.problem is not None:
             message, help_text = directive.problem
-            reports.append(
-                (None, _report(f, directive.span, message, help_text, directive.removal))
-            )
+            d = _report(f, directive.span, message, help_text, directive.removal, safe=False)
+            reports.append((None, d))
             continue
         only = len(directive.words) == 1
         for word in directive.words:
@@ -154,7 +154,8 @@ def _unused(f: _File, used: set[int], inactive: frozenset[str]) -> Iterator[Diag
                     if only
                     else f"remove `{word.text}` from the suppression"
                 )
-            reports.append((word, _report(f, word.span, message, help_text, removal)))
+            d = _report(f, word.span, message, help_text, removal, safe=bool(word.codes))
+            reports.append((word, d))
     # OJ905 is suppressed by another `ignore-file` word that names it (which is then used).
     silenced: set[int] = set()
     for index, (about, _d) in enumerate(reports):
@@ -173,14 +174,20 @@ def _unused(f: _File, used: set[int], inactive: frozenset[str]) -> Iterator[Diag
         yield d
 
 
-def _report(f: _File, span: Span, message: str, help_text: str, removal: Edit) -> Diagnostic:
+def _report(
+    f: _File, span: Span, message: str, help_text: str, removal: Edit, *, safe: bool
+) -> Diagnostic:
+    """OJ905 with the fix that removes the suppression: safe for a valid one that is unused;
+    only shown for a malformed or misplaced one, whose author meant something (`--fix` must
+    not throw a typo away)."""
+    how = Applicability.SAFE if safe else Applicability.DISPLAY
     return diag(
         UNUSED,
         message,
         span,
         "suppresses nothing",
         help=help_text,
-        fix=Fix(Applicability.SAFE, "remove the unused suppression", (removal,)),
+        fix=Fix(how, "remove the suppression", (removal,)),
         runbook=f.runbook,
     )
 

@@ -271,3 +271,13 @@ def test_a_comment_alone_on_its_line_after_a_reason(root: Path) -> None:
     assert fixed(root, '[command.c]\n# why  # oj: ignore[OJ301]\nrun = "x"\n') == (
         '[command.c]\n# why\nrun = "x"\n'
     )
+
+
+@pytest.mark.parametrize(
+    "comment",
+    ["# oj: ignroe[OJ301]", "# oj: ignore", "# oj: ignore[OJ999]", "# oj: ignore-file[x]"],
+)
+def test_malformed_suppressions_are_not_removed_by_fix(root: Path, comment: str) -> None:
+    report = run(root, f"[command.c]  {comment}\nrun = 'true'\n")
+    (d,) = report.diagnostics
+    assert d.fix is not None and d.fix.applicability is Applicability.DISPLAY
