@@ -156,7 +156,13 @@ class Ctx:
                 f"pipeline `{text}` is defined by several runbooks",
                 "name one: " + ", ".join(f"`{k}`" for k in sorted(found)),
             )
+        from ojlang.parser.mini import close_match
+
+        by_name = {k.rpartition(".")[2]: k for k in sorted(pipelines)}
+        near = close_match(text, by_name)
         err = unknown("pipeline", text, pipelines.keys())
+        if near is not None and near not in pipelines:
+            err.help = f"a pipeline with a similar name exists: `{by_name[near]}`"
         raise RemoteError("invalid", err.message, err.help)
 
     def active_runs(self) -> int:

@@ -3,8 +3,8 @@ meant out, or a `not_found`/`ambiguous` error (CLI exit 5) that helps.
 
 An exact id wins; else a unique prefix among the ids; else, for runs, a unique run NAME (a
 name shared by several runs prefers the one still live); else, for loops and definitions keyed
-`RUNBOOK.NAME`, a unique bare name. Ambiguous input lists up to 10 candidates; unknown input
-names a close match, or some of the ids.
+`RUNBOOK.NAME`, a unique bare name, then a unique prefix of a bare name. Ambiguous input lists
+up to 10 candidates; unknown input names a close match, or some of the ids.
 """
 
 from __future__ import annotations
@@ -71,9 +71,10 @@ def resolve(
             if owners:
                 raise _ambiguous(kind, text, owners)
         if bare:
-            short = [i for i in pool if i.rpartition(".")[2] == text]
-            if len(short) == 1:
-                return short[0]
-            if len(short) > 1:
-                raise _ambiguous(kind, text, short)
+            for test in (str.__eq__, str.startswith):
+                short = [i for i in pool if test(i.rpartition(".")[2], text)]
+                if len(short) == 1:
+                    return short[0]
+                if len(short) > 1:
+                    raise _ambiguous(kind, text, short)
     raise unknown(kind, text, pool)
