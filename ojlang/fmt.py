@@ -38,6 +38,7 @@ from ojlang.fmt_syntax import (
     Blank,
     Comment,
     Header,
+    LayoutError,
     Scalar,
     Statement,
     Value,
@@ -167,7 +168,10 @@ def format_text(text: str, path: str = "<text>") -> str:
     except TomlError as err:
         d = err.diagnostic
         raise FormatError(d.message, f"{d.span.line}:{d.span.col}") from None
-    out = layout(text)
+    try:
+        out = layout(text)
+    except LayoutError as err:
+        raise FormatBug(f"the layout reader failed: {err}") from None
     if _crlf(text):
         out = out.replace("\n", "\r\n")
     try:
