@@ -85,17 +85,17 @@ oj worker enable mergeq
 
 step 'oj run build greet "Add a greeting function"'
 oj run build greet "Add a greeting function"
+oj graph build.build >"$tmp/graph.txt" 2>&1 &  # drawn while the build runs
+graph_pid=$!
 if ! oj pipeline wait build-greet --timeout 50s; then
   oj status || true
   echo "error: the build did not finish" >&2
   exit 1
 fi
-if ! oj pipeline wait land-build-greet --timeout 10s >/dev/null 2>&1; then
-  sleep 1
-fi
 
 step "oj graph build.build"
-oj graph build.build
+wait "$graph_pid" || true
+cat "$tmp/graph.txt"
 
 step "what happened"
 oj events tail 'pipeline:phase' -n 50 | sed 's/^/  /'
