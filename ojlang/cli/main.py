@@ -1,9 +1,9 @@
 """The `oj` entry point: argv in, an exit code out; no Python traceback ever reaches a user.
 
-Commands of `FAST` (RUNTIME.md §10: `check`, `hook`, `done`, `checkpoint`, `confirm`, `run`) are
-dispatched here before typer is imported, to keep their cold start small; everything else goes
-to the typer app of `ojlang.cli.app`. Any unexpected exception becomes exit 3 with the path of
-a log that holds the traceback.
+Commands of `FAST` (RUNTIME.md §10: `check`, `hook`, `done`, `checkpoint`, `confirm`, `run`,
+`status`) are dispatched here before typer is imported, to keep their cold start small;
+everything else goes to the typer app of `ojlang.cli.app`. Any unexpected exception becomes
+exit 3 with the path of a log that holds the traceback.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ FAST = {
     "checkpoint": "ojlang.cli.signal_cmd:checkpoint_main",
     "hook": "ojlang.cli.signal_cmd:hook_main",
     "confirm": "ojlang.cli.signal_cmd:confirm_main",
+    "status": "ojlang.cli.status_cmd",
 }
 
 
