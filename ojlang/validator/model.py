@@ -37,6 +37,11 @@ class Target:
     def key(self) -> str:
         return f"{self.runbook}.{self.kind}.{self.name}"
 
+    @property
+    def key_short(self) -> str:
+        """`RUNBOOK.NAME` (the graph key of per-runbook kinds)."""
+        return f"{self.runbook}.{self.name}"
+
 
 @attrs.frozen
 class Resolution:

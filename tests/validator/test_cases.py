@@ -38,6 +38,8 @@ CODES = (
     *(f"OJ{n:03}" for n in range(1, 5)),
     *(f"OJ{n}" for n in range(101, 117)),
     "OJ203",
+    "OJ210",
+    "OJ212",
     *(f"OJ{n}" for n in range(301, 314)),
     *(f"OJ{n}" for n in range(401, 420)),
     *(f"OJ{n}" for n in range(501, 512)),

@@ -23,6 +23,8 @@ def check(model: ProjectModel, ctx: CheckContext) -> Iterator[Diagnostic]:
     yield from _semaphores(model)
     yield from _queues(model)
     yield from _commands(model)
+    yield from _guard_cycles(model)
+    yield from _handler_inputs(model)
 
 
 def _tag(d: Diagnostic, runbook: str) -> Diagnostic:
@@ -138,3 +140,124 @@ def _queues(model: ProjectModel) -> Iterator[Diagnostic]:
                 ),
                 runbook.name,
             )
+
+
+def _guard_cycles(model: ProjectModel) -> Iterator[Diagnostic]:
+    """OJ212: `all`/`any`/`not` guards that refer to each other in a cycle, reported once per
+    cycle at the reference of its earliest guard (discovery, then file order) into the cycle."""
+    edges: dict[str, list[tuple[str, Site]]] = {}
+    order: list[str] = []
+    for runbook in model.runbooks.values():
+        for name in runbook.of("guard"):
+            key = f"{runbook.name}.{name}"
+            order.append(key)
+            edges[key] = []
+        for site in sites(runbook):
+            if site.owner_kind != "guard":
+                continue
+            target = model.resolve(site.ref, site.kinds, site.runbook).target
+            if target is not None:
+                owner = f"{site.runbook}.{site.owner_name}"
+                edges[owner].append((target.key_short, site))
+    reported: set[frozenset[str]] = set()
+    for start in order:
+        path = _cycle_from(start, edges)
+        if path is None:
+            continue
+        members = frozenset(path)
+        if members in reported:
+            continue
+        reported.add(members)
+        first = min(members, key=order.index)
+        rotated = _rotate(path, first)
+        site = next(s for target, s in edges[first] if target == rotated[1 % len(rotated)])
+        names = " → ".join(f"`{k.split('.', 1)[1]}`" for k in (*rotated, first))
+        yield _tag(
+            diag(
+                "OJ212",
+                f"guards form a cycle: {names}",
+                site.ref.span,
+                "closes a cycle",
+                help="a guard cannot depend on itself; break the cycle",
+            ),
+            site.runbook,
+        )
+
+
+def _cycle_from(start: str, edges: dict[str, list[tuple[str, Site]]]) -> list[str] | None:
+    """A cycle through `start` (its guards in order, starting at `start`), or None."""
+    stack: list[tuple[str, int]] = [(start, 0)]
+    path: list[str] = [start]
+    seen = {start}
+    while stack:
+        node, index = stack[-1]
+        nexts = edges.get(node, [])
+        if index >= len(nexts):
+            stack.pop()
+            path.pop()
+            continue
+        stack[-1] = (node, index + 1)
+        target = nexts[index][0]
+        if target == start:
+            return list(path)
+        if target in seen:
+            continue
+        seen.add(target)
+        stack.append((target, 0))
+        path.append(target)
+    return None
+
+
+def _rotate(path: list[str], first: str) -> list[str]:
+    i = path.index(first)
+    return path[i:] + path[:i]
+
+
+BUILTIN_ITEM_FIELDS = ("id", "priority", "created_at", "attempts")
+
+
+def _handler_inputs(model: ProjectModel) -> Iterator[Diagnostic]:
+    """OJ210: with declared queue `fields`, a handler input that no rule of §5.3 can bind."""
+    for runbook in model.runbooks.values():
+        for worker in runbook.of("worker").values():
+            assert isinstance(worker, ast.Worker)
+            if worker.queue is None or worker.handler is None:
+                continue
+            queue = model.resolve(worker.queue, ("queue",), runbook.name).target
+            handler = model.resolve(worker.handler, ("pipeline", "task"), runbook.name).target
+            if queue is None or handler is None or handler.kind != "pipeline":
+                continue
+            assert isinstance(queue.node, ast.Queue) and isinstance(handler.node, ast.Pipeline)
+            if queue.node.fields is None:
+                continue
+            fields = {e.key.name for e in queue.node.fields.entries} | set(BUILTIN_ITEM_FIELDS)
+            pipeline = handler.node
+            inputs = pipeline.inputs
+            if len(inputs) == 1:
+                continue  # the whole item binds to a single input
+            defaults = set()
+            if pipeline.defaults is not None:
+                defaults = {e.key.name for e in pipeline.defaults.entries}
+            item_as = worker.item_as.value if worker.item_as is not None else None
+            for node in inputs:
+                name = node.value
+                if name in fields or name == item_as or name in defaults:
+                    continue
+                hint = (
+                    f'set `item_as = "{name}"` on worker `{worker.ident}`'
+                    if item_as is None
+                    else f"declare `{name}` in the `fields` of queue `{queue.name}` or give it "
+                    "a default"
+                )
+                yield _tag(
+                    diag(
+                        "OJ210",
+                        f"input `{name}` of pipeline `{pipeline.ident}` cannot be bound from "
+                        f"items of queue `{queue.name}`",
+                        node.span,
+                        "not an item field",
+                        notes=(f"worker `{worker.ident}` runs it for each item",),
+                        help=hint,
+                    ),
+                    handler.runbook,
+                )
