@@ -5,9 +5,10 @@ Graphviz digraph of its phases out. Pure: no daemon, unless `--live`.
 Nodes are phases, labelled with their action (`task planner`, `run`, `strategy land`), lock,
 semaphore, pre/post guards (with their retry bounds) and timeout; `start`, `done` and `failed`
 are terminals, and `escalate` collects phases whose failure asks a human. Edges: `next` (solid),
-`on_fail` (dashed, labelled `retry ×N`, `goto`, `fail`, `escalate`, `strategy …`) and a
-strategy's `on_exhaust`. `--live RUN` asks the daemon where the run is: its current phase is
-highlighted and every phase shows its visit count.
+`on_fail` (dashed, labelled `retry ×N`, `goto`, `fail`, `escalate`, `strategy …`), a
+strategy's `on_exhaust`, and the `blocked` gate between `init` and the phase after it.
+`--live RUN` asks the daemon where the run is: its current phase is highlighted and every
+phase shows its visit count.
 """
 
 from __future__ import annotations
@@ -95,8 +96,13 @@ def edges(graph: g.Graph, pipe: g.Pipeline) -> list[tuple[str, str, str, bool]]:
     def target(edge: g.Edge) -> str:
         return edge.phase or edge.terminal
 
+    gate = pipe.phase("blocked") if pipe.has_phase("blocked") else None
     for phase in pipe.phases:
         nxt = target(phase.next)
+        if gate is not None and phase.name == "init" and nxt:
+            out.append(("init", "blocked", "pre guards wait", True))  # the gate of §L6.2
+            if not target(gate.next):
+                out.append(("blocked", nxt, "then", False))
         if nxt:
             out.append((phase.name, nxt, "", False))
         f = phase.on_fail

@@ -71,11 +71,11 @@ def locks_table(locks: list[dict[str, Any]]) -> str:
             lk["token"],
             c.ago(lk["acquired_us"]),
             ", ".join(lk["waiters"]),
-            "stale" if lk["stale"] else "",
+            "yes" if lk["stale"] else "",
         ]
         for lk in locks
     ]
-    return c.table(["NAME", "HOLDER", "TOKEN", "SINCE", "WAITERS", ""], rows)
+    return c.table(["NAME", "HOLDER", "TOKEN", "SINCE", "WAITERS", "STALE"], rows)
 
 
 @lock_app.command("list")

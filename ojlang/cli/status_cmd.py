@@ -44,7 +44,8 @@ def render(s: dict[str, Any], now_us: int | None = None) -> str:
                 r["pipeline"],
                 r["phase"],
                 r["state"],
-                c.waiting_text(r.get("waiting")) or (r["task"]["state"] if r.get("task") else ""),
+                c.waiting_text(r.get("waiting"))
+                or (f"task {r['task']['state']}" if r.get("task") else ""),
                 c.span((now - (r.get("phase_since_us") or r["created_us"])) / 1_000_000),
             ]
             for r in runs
@@ -88,11 +89,11 @@ def render(s: dict[str, Any], now_us: int | None = None) -> str:
                 lk["holder"],
                 lk["token"],
                 len(lk["waiters"]),
-                "stale" if lk["stale"] else "",
+                "yes" if lk["stale"] else "",
             ]
             for lk in locks
         ]
-        out.append(c.table(["NAME", "HOLDER", "TOKEN", "WAITING", ""], rows, "  "))
+        out.append(c.table(["NAME", "HOLDER", "TOKEN", "WAITING", "STALE"], rows, "  "))
     sems = [m for m in s.get("semaphores") or [] if m["used"] or m["waiters"]]
     if sems:
         out.append("\nsemaphores\n")
