@@ -213,6 +213,7 @@ class ScopeModel:
         self._sites: dict[tuple[str, str, str], list[Site]] | None = None
         self._calls: dict[tuple[str, str], list[tuple[Parts, str]]] | None = None
         self._runbook_sites: dict[str, list[Site]] = {}
+        self._owner_index: dict[str, dict[tuple[str, str], list[Site]]] = {}
         self._pipelines: dict[tuple[str, str, str, bool], Parts] = {}
 
     def runbook_sites(self, runbook: ast.Runbook) -> list[Site]:
@@ -221,6 +222,16 @@ class ScopeModel:
         if found is None:
             found = self._runbook_sites[runbook.name] = list(sites(runbook))
         return found
+
+    def owner_sites(self, runbook: ast.Runbook, kind: str, name: str) -> list[Site]:
+        """The reference sites of one definition of `runbook` (indexed once per runbook)."""
+        index = self._owner_index.get(runbook.name)
+        if index is None:
+            index = {}
+            for site in self.runbook_sites(runbook):
+                index.setdefault((site.owner_kind, site.owner_name), []).append(site)
+            self._owner_index[runbook.name] = index
+        return index.get((kind, name), [])
 
     # -- the pieces ------------------------------------------------------------------------
 

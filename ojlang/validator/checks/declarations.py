@@ -217,9 +217,7 @@ def _has_unresolved(checker: Checker, runbook: ast.Runbook, pipeline: ast.Pipeli
         found = model.runbooks.get(book)
         if found is None:
             continue
-        for site in checker.sm.runbook_sites(found):
-            if site.owner_kind != kind or site.owner_name != name:
-                continue
+        for site in checker.sm.owner_sites(found, kind, name):
             if site.kinds not in (("task",), ("strategy",), ("guard",)):
                 continue
             target = model.resolve(site.ref, site.kinds, site.runbook).target
