@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint bench fmt clean
+.PHONY: setup run test lint bench fmt grammars clean
 
 setup: $(STAMP)
 
@@ -32,6 +32,11 @@ fmt: setup
 
 bench: setup
 	@$(BIN)/python -m bench
+
+# Regenerate the LALR tables of ojlang/parser/generated/ after editing a grammars/*.lark file
+# (tests/parser/test_lalr_gen.py fails until then).
+grammars: setup
+	@$(BIN)/python -m ojlang.parser.lalr_gen
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -17,7 +17,7 @@ import attrs
 from ojlang.parser.mini import MiniSyntaxError, load_grammar
 
 if TYPE_CHECKING:
-    from lark import Token, Tree
+    from ojlang.parser.lalr import Token, Tree
 
 
 class ArgKind(enum.Enum):
@@ -120,7 +120,7 @@ def _error(message: str, start: int, end: int, **kw: Any) -> MiniSyntaxError:
 
 def parse_args_spec(text: str) -> ArgSpec:
     """Parse a §4.4 spec; raise `MiniSyntaxError` (OJ402) at the smallest useful range."""
-    from lark.exceptions import UnexpectedInput
+    from ojlang.parser.lalr import UnexpectedInput
 
     try:
         tree = load_grammar("args").parse(text)
@@ -132,13 +132,13 @@ def parse_args_spec(text: str) -> ArgSpec:
     return ArgSpec(items)
 
 
-def _tokens(node: Tree[Token]) -> list[Token]:
-    from lark import Token
+def _tokens(node: Tree) -> list[Token]:
+    from ojlang.parser.lalr import Token
 
     return [t for t in node.scan_values(lambda v: isinstance(v, Token))]
 
 
-def _item(node: Tree[Token]) -> ArgItem:
+def _item(node: Tree) -> ArgItem:
     toks = _tokens(node)
     start, end = toks[0].start_pos, toks[-1].end_pos
     assert start is not None and end is not None
@@ -217,7 +217,7 @@ _PREFERRED = ("GT", "RBRACK", "NAME", "SLASH", "LONG")
 
 def _syntax_error(text: str, exc: Exception) -> MiniSyntaxError:
     """A precise OJ402 from a lark error: what was expected after which fragment."""
-    from lark.exceptions import UnexpectedCharacters, UnexpectedToken
+    from ojlang.parser.lalr import UnexpectedCharacters, UnexpectedToken
 
     expected: set[str] = set()
     start: int

@@ -190,7 +190,7 @@ def parse_chain_word(text: str) -> ChainWord:
     """Parse one step; raise `MiniSyntaxError` (OJ407, or OJ401 for a bad duration)."""
     if not text:
         raise MiniSyntaxError("OJ407", "empty chain step", 0, 0, help=_WORD_HELP)
-    from lark.exceptions import UnexpectedInput
+    from ojlang.parser.lalr import UnexpectedInput
 
     try:
         tree: Any = load_grammar("chain").parse(text)

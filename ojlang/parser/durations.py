@@ -9,7 +9,7 @@ import attrs
 from ojlang.parser.mini import MiniSyntaxError, close_match, load_grammar
 
 if TYPE_CHECKING:
-    from lark.exceptions import UnexpectedInput
+    from ojlang.parser.lalr import UnexpectedInput
 
 # Every spelling of every unit, mapped to its canonical symbol.
 UNITS: dict[str, str] = {
@@ -76,7 +76,7 @@ def parse_duration(text: str, *, allow_zero: bool = False) -> Duration:
         raise DurationError(
             text, "expected a number and a unit", 0, len(text), help='write e.g. `"30s"`'
         )
-    from lark.exceptions import UnexpectedInput
+    from ojlang.parser.lalr import UnexpectedInput
 
     try:
         tree: Any = load_grammar("duration").parse(text)
@@ -179,7 +179,7 @@ def _unit_help(unit: str) -> str:
 
 def unexpected_span(exc: UnexpectedInput, text: str) -> tuple[int, int]:
     """Where a lark syntax error stands in `text`: the offending character or token."""
-    from lark.exceptions import UnexpectedToken
+    from ojlang.parser.lalr import UnexpectedToken
 
     if isinstance(exc, UnexpectedToken) and exc.token.type != "$END":
         return exc.token.start_pos, exc.token.end_pos
@@ -190,7 +190,7 @@ def unexpected_span(exc: UnexpectedInput, text: str) -> tuple[int, int]:
 
 
 def _syntax_error(text: str, exc: UnexpectedInput) -> NoReturn:
-    from lark.exceptions import UnexpectedToken
+    from ojlang.parser.lalr import UnexpectedToken
 
     help = 'write a number followed by a unit, e.g. `"30s"` or `"1h30m"`'
     start, end = unexpected_span(exc, text)

@@ -25,10 +25,10 @@ from ojlang.parser.expressions import (
 from ojlang.parser.mini import MiniSyntaxError, load_grammar
 
 if TYPE_CHECKING:
-    from lark import Lark, Token, Tree
+    from ojlang.parser.lalr import Parser, Token, Tree
 
 
-def _parser() -> Lark:
+def _parser() -> Parser:
     return load_grammar("expression")
 
 
@@ -37,7 +37,7 @@ def _error(message: str, start: int, end: int, **kw: Any) -> MiniSyntaxError:
 
 
 def parse(text: str) -> Expr:
-    from lark.exceptions import UnexpectedInput
+    from ojlang.parser.lalr import UnexpectedInput
 
     if not text.strip():
         raise _error("expected an expression", 0, len(text), label="empty expression")
@@ -51,10 +51,10 @@ def parse(text: str) -> Expr:
 # -- tree to AST ------------------------------------------------------------------------------
 
 
-def _span(node: Tree[Token] | Token) -> tuple[int, int]:
+def _span(node: Tree | Token) -> tuple[int, int]:
     if hasattr(node, "meta"):
         return node.meta.start_pos, node.meta.end_pos
-    return node.start_pos, node.end_pos  # type: ignore[return-value]
+    return node.start_pos, node.end_pos
 
 
 def _build(node: Any, text: str) -> Expr:
@@ -219,7 +219,7 @@ def _string(raw: str, start: int, end: int) -> Literal | InterpString:
 
 
 def _interp_at(content: str, i: int, base: int) -> Placeholder | None:
-    from lark.exceptions import UnexpectedInput
+    from ojlang.parser.lalr import UnexpectedInput
 
     close = content.find("}", i)
     if close < 0:
@@ -255,7 +255,7 @@ _CHAR_HELP = {
 
 
 def _syntax_error(text: str, exc: Exception) -> MiniSyntaxError:
-    from lark.exceptions import UnexpectedCharacters, UnexpectedToken
+    from ojlang.parser.lalr import UnexpectedCharacters, UnexpectedToken
 
     if isinstance(exc, UnexpectedCharacters):
         pos = exc.pos_in_stream or 0

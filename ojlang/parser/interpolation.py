@@ -300,7 +300,7 @@ def _interp(inner: str, base: int) -> tuple[Path, tuple[Filter, ...]] | None:
         return None
     if _SIMPLE_PATH.fullmatch(inner):
         return _simple_path(inner, base), ()
-    from lark.exceptions import UnexpectedInput
+    from ojlang.parser.lalr import UnexpectedInput
 
     try:
         tree: Any = load_grammar("interpolation").parse(inner)

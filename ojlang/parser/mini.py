@@ -8,15 +8,13 @@ caller maps offsets to the file through the string's `SourceMap` (`to_diagnostic
 from __future__ import annotations
 
 import difflib
-import functools
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ojlang.parser.spans import SourceMap
 
 if TYPE_CHECKING:
-    from lark import Lark
-
+    from ojlang.parser.lalr import Parser
     from ojlang.validator.diagnostic import Diagnostic
 
 
@@ -57,19 +55,12 @@ class MiniSyntaxError(Exception):
         )
 
 
-@functools.cache
-def load_grammar(name: str, **options: Any) -> Lark:
-    """The LALR parser of `grammars/<name>.lark`, cached on disk and in memory."""
-    from lark import Lark
+def load_grammar(name: str) -> Parser:
+    """The LALR parser of `grammars/<name>.lark`, from the tables generated ahead of time
+    (`ojlang.parser.lalr`): it builds lark's trees and raises lark's errors, without lark."""
+    from ojlang.parser.lalr import parser
 
-    return Lark.open_from_package(
-        "ojlang.parser",
-        f"grammars/{name}.lark",
-        parser="lalr",
-        propagate_positions=True,
-        cache=True,
-        **options,
-    )
+    return parser(name)
 
 
 def close_match(word: str, candidates: Iterable[str]) -> str | None:

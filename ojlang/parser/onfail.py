@@ -68,7 +68,7 @@ _COUNT_HELP = "counts go from 1 to 99"
 
 def parse_on_fail(text: str) -> OnFail:
     """Parse an `on_fail` value; raise `MiniSyntaxError` (OJ410, OJ408)."""
-    from lark.exceptions import UnexpectedInput
+    from ojlang.parser.lalr import UnexpectedInput
 
     try:
         tree: Any = load_grammar("on_fail").parse(text)

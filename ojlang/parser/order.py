@@ -15,7 +15,7 @@ from ojlang.parser.interpolation import Index, Key, Path, path_from_tree
 from ojlang.parser.mini import MiniSyntaxError, close_match, load_grammar
 
 if TYPE_CHECKING:
-    from lark.exceptions import UnexpectedInput
+    from ojlang.parser.lalr import UnexpectedInput
 
 DIRECTIONS = {"ASC": False, "asc": False, "DESC": True, "desc": True}
 _DIRECTION_HELP = "a direction is `ASC` or `DESC`"
@@ -45,7 +45,7 @@ def parse_order(text: str) -> Order:
         raise _invalid(
             text, 0, len(text), label="empty", help="write a field, e.g. `priority DESC`"
         )
-    from lark.exceptions import UnexpectedInput
+    from ojlang.parser.lalr import UnexpectedInput
 
     try:
         tree: Any = load_grammar("order").parse(text)

@@ -114,7 +114,7 @@ def _error(text: str, reason: str, start: int, end: int, **kw: Any) -> MiniSynta
 
 def parse_pattern(text: str) -> EventPattern:
     """Parse a §4.7 pattern; raise `MiniSyntaxError` (OJ412) at the smallest useful range."""
-    from lark.exceptions import UnexpectedInput
+    from ojlang.parser.lalr import UnexpectedInput
 
     if not text:
         raise _error(text, "the pattern is empty", 0, 0, help="e.g. `pipeline:failed`")
@@ -175,7 +175,7 @@ _SEGMENT_START = {"WORD", "STAR", "DSTAR", "LBRACE"}
 
 
 def _syntax_error(text: str, exc: Exception) -> MiniSyntaxError:
-    from lark.exceptions import UnexpectedCharacters, UnexpectedToken
+    from ojlang.parser.lalr import UnexpectedCharacters, UnexpectedToken
 
     start: int
     end: int

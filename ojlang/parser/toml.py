@@ -1,11 +1,11 @@
 """TOML 1.0 text (str or UTF-8 bytes) in, a positioned `TomlDocument` out, or `TomlError`.
 
-Lark compiles `grammars/toml.lark` to an LALR table (cached on disk) and binds the inline
-transformer of `toml_build` to its rules; `toml_lalr` runs that table with a contextual
-lexer. Values are built while parsing (no lark trees) and each statement goes into the
-document as soon as it is reduced, so the first error in the file wins. Per-parse state
-(the `Source`, the comments seen) travels in context variables: the shared tables are
-safe to use from several threads.
+`grammars/toml.lark` is compiled to LALR tables ahead of time (`lalr_gen`, in
+`generated/toml.py`) and the inline transformer of `toml_build` is bound to its rules;
+`toml_lalr` runs that table with a contextual lexer. Values are built while parsing (no
+trees) and each statement goes into the document as soon as it is reduced, so the first
+error in the file wins. Per-parse state (the `Source`, the comments seen) travels in context
+variables: the shared tables are safe to use from several threads.
 
 Errors: OJ001 (syntax, escapes, numbers, dates), OJ002 (a key or table defined twice),
 OJ003 (not UTF-8, a byte order mark, a forbidden control character).
@@ -16,8 +16,6 @@ from __future__ import annotations
 import re
 import threading
 from typing import cast
-
-from lark import Lark
 
 from ojlang.parser.errors import TomlError
 from ojlang.parser.spans import Span
@@ -38,20 +36,14 @@ _LOCK = threading.Lock()
 
 
 def _tables() -> LalrTables:
-    """Lark compiles the grammar (cached on disk) and binds `Build` to its rules, once."""
+    """The generated tables of the grammar with `Build` bound to its rules, once."""
     global _TABLES
     if _TABLES is None:
         with _LOCK:
             if _TABLES is None:
-                lark = Lark.open_from_package(
-                    "ojlang.parser",
-                    "grammars/toml.lark",
-                    parser="lalr",
-                    lexer="contextual",
-                    cache=True,
-                    transformer=Build(),
-                )
-                _TABLES = LalrTables(lark)
+                from ojlang.parser.lalr import tables
+
+                _TABLES = LalrTables(tables("toml"), Build())
     return _TABLES
 
 

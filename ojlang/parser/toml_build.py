@@ -1,10 +1,11 @@
 """Reduced grammar rules in, tree nodes out: the inline transformer of `grammars/toml.lark`.
 
-Lark binds one method per rule (or alias); `toml_lalr.run` calls it with the rule's children
-(tokens and earlier results) on each reduction. Statements go straight into the
-`DocumentBuilder`, so the document grows, and fails, in file order. The fused tokens of the
-grammar (`KEY_VALUE`, `KEY_EQ`, bare headers) are split here with string methods; their key
-parts are bare and on one line, so positions inside them are simple offsets.
+`ojlang.parser.lalr` binds one method per rule (or alias), as lark does; `toml_lalr.run` calls
+it with the rule's children (tokens and earlier results) on each reduction. Statements go
+straight into the `DocumentBuilder`, so the document grows, and fails, in file order. The
+fused tokens of the grammar (`KEY_VALUE`, `KEY_EQ`, bare headers) are split here with string
+methods; their key parts are bare and on one line, so positions inside them are simple
+offsets.
 
 The `Source` of the running parse is in the context variable `SOURCE`.
 """
@@ -14,8 +15,6 @@ from __future__ import annotations
 import contextvars
 import re
 from typing import Any
-
-from lark import Transformer
 
 from ojlang.parser.errors import TomlError
 from ojlang.parser.spans import Pos, SourceMap, Span, StringStyle
@@ -215,7 +214,7 @@ def _one_line(token: Tok, what: str) -> None:
     )
 
 
-class Build(Transformer[Tok, Any]):
+class Build:
     """The inline transformer: each method gets a rule's children and returns tree nodes."""
 
     def start(self, children: list[Any]) -> DocumentBuilder | None:

@@ -1,8 +1,8 @@
 """TOML text in, the inline transformer's result out: lark's LALR table run by a fused loop.
 
-Theory of operation. Lark compiles `grammars/toml.lark` into an LALR(1) table (cached on
-disk) and wraps our transformer methods as one callback per rule; `LalrTables` takes both
-from a `Lark` object through its public `parse_interactive()` API. `run` then does, in one
+Theory of operation. `lalr_gen` compiled `grammars/toml.lark` into an LALR(1) table ahead
+of time (`generated/toml.py`) and `ojlang.parser.lalr` wraps our transformer methods as one
+callback per rule, as lark would; `LalrTables` takes both. `run` then does, in one
 loop, what lark's contextual lexer and parser loop do: in the current parser state, match
 only the terminals that state can shift (one compiled alternation per state, in lark's
 terminal priority order), then shift or reduce as the table says, calling the callback of
@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import contextvars
 import re
+from collections.abc import Callable
 from operator import itemgetter
 from typing import Any
 
-from lark import Lark
-from lark.parsers.lalr_analysis import Shift
+from ojlang.parser.lalr import Scanner, Tables
 
 # Terminals whose text may contain `\n` (all others are single-line by their regexes).
 _MULTILINE = frozenset({"NL", "LSQB", "RSQB", "COMMA", "ML_BASIC_STRING", "ML_LITERAL_STRING"})
@@ -116,48 +116,30 @@ Action = tuple[bool, Any]
 
 
 class LalrTables:
-    """The parse table, the rule callbacks and the lexer's terminals of one `Lark` parser."""
+    """The parse table, the rule callbacks and the lexer's terminals of the TOML grammar."""
 
-    def __init__(self, lark: Lark) -> None:
-        conf = lark.parse_interactive("").parser_state.parse_conf
-        callbacks = conf.callbacks
-        reductions: dict[int, tuple[int, str, Any]] = {}
-        self.actions: dict[int, dict[str, Action]] = {}
-        for state, table in conf.parse_table.states.items():
-            row: dict[str, Action] = {}
-            for symbol, (kind, arg) in table.items():
-                if kind is Shift:
-                    row[symbol] = (True, arg)
-                else:
-                    rule = reductions.get(id(arg))
-                    if rule is None:
-                        rule = (len(arg.expansion), arg.origin.name, callbacks[arg])
-                        reductions[id(arg)] = rule
-                    row[symbol] = (False, rule)
-            self.actions[state] = row
-        # Lark numbers the states 0..n-1 (an `IntParseTable`): they index the lists below.
-        assert sorted(self.actions) == list(range(len(self.actions)))
-        self.start: int = conf.start_state
-        self.end: int = conf.end_state
-        terminals = sorted(
-            lark.terminals,
-            key=lambda t: (-t.priority, -t.pattern.max_width, -len(t.pattern.value), t.name),
-        )
-        self._order = [t.name for t in terminals]
-        self._regexps = {t.name: t.pattern.to_regexp() for t in terminals}
-        self.ignore = frozenset(lark.lexer_conf.ignore)
-        self.everything = self._compile(set(self._order))
-        # One alternation per state: the terminals it can shift, plus the ignored ones.
-        self.patterns: list[re.Pattern[str]] = [
-            self._compile({n for n in self.actions[state] if n in self._regexps} | self.ignore)
-            for state in range(len(self.actions))
-        ]
-        self.matchers = [pattern.match for pattern in self.patterns]
+    def __init__(self, tables: Tables, handlers: object) -> None:
+        reductions = tables.reductions(handlers)
+        self.actions: dict[int, dict[str, Action]] = {
+            state: {
+                symbol: (True, n) if n >= 0 else (False, reductions[~n])
+                for symbol, n in row.items()
+            }
+            for state, row in enumerate(tables.actions)
+        }
+        self.start: int = tables.start
+        self.end: int = tables.end
+        self.ignore = tables.ignore
+        self._root = tables.root
+        # One alternation per state (lark's contextual lexer): the terminals it can shift,
+        # plus the ignored ones; compiled on first use, once per distinct alternation.
+        self.matchers: list[Matcher] = []
+        for state, scanner in enumerate(tables.lexers):
+            self.matchers.append(_lazy(self.matchers, state, scanner))
 
-    def _compile(self, names: set[str]) -> re.Pattern[str]:
-        return re.compile(
-            "|".join(f"(?P<{n}>{self._regexps[n]})" for n in self._order if n in names)
-        )
+    def everything(self, text: str, pos: int) -> re.Match[str] | None:
+        """Match all terminals (to name what stands where the state's terminals do not)."""
+        return self._root.match(text, pos)
 
     def accepts(self, state_stack: list[int]) -> set[str]:
         """The terminals that can be shifted next, after any reductions they cause.
@@ -188,6 +170,19 @@ class LalrTables:
                     found.add(terminal)
                     break
         return found
+
+
+Matcher = Callable[[str, int], "re.Match[str] | None"]
+
+
+def _lazy(matchers: list[Matcher], state: int, scanner: Scanner) -> Matcher:
+    """A stand-in for `matchers[state]` that compiles the alternation on its first call."""
+
+    def first(text: str, pos: int) -> re.Match[str] | None:
+        match = matchers[state] = scanner.match
+        return match(text, pos)
+
+    return first
 
 
 def _token(
@@ -304,7 +299,7 @@ def _failure(
     value_stack: list[Any],
 ) -> ParseFailure:
     """No terminal of this state matches at `pos`: name what is there if any terminal does."""
-    match = tables.everything.match(text, pos)
+    match = tables.everything(text, pos)
     token = None
     if match is not None and match.lastgroup not in tables.ignore:
         kind = match.lastgroup or ""

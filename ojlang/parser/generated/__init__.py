@@ -1,0 +1,1 @@
+"""LALR tables generated from `../grammars/*.lark` (see `lalr_gen`)."""
