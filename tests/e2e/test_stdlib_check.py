@@ -8,8 +8,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from e2e_kit import BIN
+
 from ojlang.api import check
 
 STDLIB = Path(__file__).resolve().parents[2] / "stdlib_runbooks"
