@@ -4,7 +4,8 @@ in, `workspace.*` requests, workspaces as tables or `oj.*/1` JSON out.
 `create NAME` makes workspace `ws-NAME` (a worktree under `.oj/worktrees/`); `remove W` archives
 a dirty worktree's changes under `.oj/archive/` and keeps the branch (`--keep-branch` is the
 only behaviour); `merge [W] --branch B --into T` lands a branch (inside a phase, `--run` carries
-that run's lock fence); `prune` removes worktrees of ended runs and orphan worktrees (their
+that run's lock fence) and waits for the result: exit 0 merged, 1 refused (conflicts listed);
+`prune` removes worktrees of ended runs and orphan worktrees (their
 changes archived), `--dry-run` only lists them; `adopt PATH` registers an existing worktree.
 """
 
@@ -146,7 +147,13 @@ def merge_cmd(
         if c.json_wanted(as_json):
             c.emit_json("workspace_merge", result)
         else:
-            c.say(f"merging `{branch}` into `{into}` (effect {result.get('effect')})")
+            if result.get("pending"):
+                c.say(f"still merging `{branch}` into `{into}` (effect {result['effect']})")
+            else:
+                c.say(
+                    f"merged `{branch}` into `{into}`"
+                    + (f" at {result['head'][:12]}" if result.get("head") else "")
+                )
         return 0
 
     raise typer.Exit(c.guarded(body))

@@ -110,3 +110,29 @@ def query(
     finally:
         conn.close()
     return list(reversed(found))
+
+
+def result_of(db: Path, effect_id: str, after_seq: int = 0) -> dict[str, Any] | None:
+    """The result input (`{name, payload}`) recorded for `effect_id` after `after_seq`."""
+    conn = _connect(db)
+    if conn is None:
+        return None
+    needle = json.dumps(effect_id)
+    try:
+        rows = conn.execute(
+            "SELECT body FROM ops WHERE type = 'input' AND seq > ? AND instr(body, ?) > 0 "
+            "ORDER BY seq",
+            (after_seq, f'"effect_id":{needle}'),
+        ).fetchall()
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+    for (body,) in rows:
+        try:
+            doc = json.loads(body)
+        except ValueError:
+            continue
+        if isinstance(doc, dict) and doc.get("payload", {}).get("effect_id") == effect_id:
+            return doc
+    return None

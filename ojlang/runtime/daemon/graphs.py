@@ -3,9 +3,13 @@ in, the checked and compiled `Graph` the engine runs out.
 
 Every task also gets its implicit one-phase pipeline (keyed like the task), so `oj run TASK`
 and `oj pipeline start RUNBOOK.TASK` start it. A good graph is cached as
-`.oj/cache/graph-<hash>.json` and named by `.oj/cache/current`; when the runbooks have errors
-(or cannot be compiled), the daemon keeps running the last good graph and reports the errors,
-so a typo never stops agents from signalling. Without any good graph yet it runs an empty one.
+`.oj/cache/graph-<hash>.json` and named by `.oj/cache/current` with a fingerprint of its
+sources (every file under the runbook directories and `.oj/config.toml`: path, size, mtime;
+the core settings, which hold the allow-listed environment; the oj version); a start whose
+fingerprint matches loads the cached graph without checking and compiling again. When the
+runbooks have errors (or cannot be compiled), the daemon keeps running the last good graph and
+reports the errors, so a typo never stops agents from signalling. Without any good graph yet
+it runs an empty one.
 """
 
 from __future__ import annotations
@@ -46,7 +50,47 @@ def _cache(state_dir: Path) -> Path:
     return state_dir / "cache"
 
 
-def save(state_dir: Path, graph: g.Graph) -> None:
+def fingerprint(root: Path, settings: g.Settings) -> str:
+    """A digest of everything the compiled graph depends on (see the module docstring)."""
+    import hashlib
+
+    from ojlang.project import search_dirs
+    from ojlang.runtime.core.codec import to_json
+    from ojlang.runtime.daemon.protocol import VERSION
+
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{VERSION}\n{to_json(settings)}\n".encode())
+    roots = [d for d, _ in search_dirs(root)] + [root / ".oj" / "config.toml"]
+    for top in roots:
+        digest.update(f"{top}\n".encode())
+        if top.is_file():
+            st = top.stat()
+            digest.update(f"{st.st_size} {st.st_mtime_ns}\n".encode())
+            continue
+        for directory, dirs, files in sorted(os.walk(top)):
+            dirs.sort()
+            for name in sorted(files):
+                path = os.path.join(directory, name)
+                try:
+                    st = os.stat(path)
+                except OSError:
+                    continue
+                digest.update(f"{path} {st.st_size} {st.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def cached(state_dir: Path, stamp: str) -> g.Graph | None:
+    """The cached graph when its fingerprint is `stamp`."""
+    try:
+        current = (_cache(state_dir) / "current").read_text(encoding="utf-8").split()
+    except OSError:
+        return None
+    if len(current) != 2 or current[1] != stamp:
+        return None
+    return last_good(state_dir)
+
+
+def save(state_dir: Path, graph: g.Graph, stamp: str = "") -> None:
     from ojlang.runtime.core.codec import to_json
 
     directory = _cache(state_dir)
@@ -59,7 +103,7 @@ def save(state_dir: Path, graph: g.Graph) -> None:
         os.replace(tmp, path)
     current = directory / "current"
     tmp = directory / "current.tmp"
-    tmp.write_text(digest, encoding="utf-8")
+    tmp.write_text(f"{digest} {stamp}".strip(), encoding="utf-8")
     os.replace(tmp, current)
     for old in directory.glob("graph-*.json"):
         if old != path:
@@ -71,9 +115,9 @@ def last_good(state_dir: Path) -> g.Graph | None:
 
     directory = _cache(state_dir)
     try:
-        digest = (directory / "current").read_text(encoding="utf-8").strip()
+        digest = (directory / "current").read_text(encoding="utf-8").split()[0]
         return graph_from_json((directory / f"graph-{digest}.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError, TypeError, KeyError):
+    except (OSError, ValueError, TypeError, KeyError, IndexError):
         return None
 
 
@@ -82,6 +126,10 @@ def load(root: Path, state_dir: Path, settings: g.Settings) -> Loaded:
     from ojlang.errors import UsageError
     from ojlang.run_api import RunRefused, check_or_refuse, compile_graph
 
+    stamp = fingerprint(root, settings)
+    hit = cached(state_dir, stamp)
+    if hit is not None:
+        return Loaded(hit)
     try:
         check_or_refuse(root)
         graph, _ = compile_graph(root, settings)
@@ -92,7 +140,7 @@ def load(root: Path, state_dir: Path, settings: g.Settings) -> Loaded:
         return _fallback(state_dir, 1, (err.message,))
     graph = with_task_pipelines(graph)
     try:
-        save(state_dir, graph)
+        save(state_dir, graph, stamp)
     except OSError as exc:
         log.warning("cannot cache the graph: %s", exc)
     return Loaded(graph)

@@ -18,6 +18,7 @@ from ojlang.runtime.daemon.protocol import RemoteError
 from ojlang.runtime.daemon.views import bare, graph_of
 
 Params = dict[str, Any]
+MERGE_WAIT_S = 25.0  # the request deadline is 30 s
 
 
 def _text(params: Params, key: str, *, required: bool = True) -> str:
@@ -381,7 +382,24 @@ def workspace_merge(ctx: Ctx, params: Params) -> Any:
         strategy=_text(params, "strategy", required=False) or "ff",
         run=_text(params, "run", required=False),
     )
-    return ctx.ask(inp, "merge")
+    since = ctx.world.last_seq
+    eid = str(ctx.ask(inp, "merge")["effect"])
+    if not ctx.engine.wait_for(lambda w: eid not in w.outbox, MERGE_WAIT_S):
+        return {"effect": eid, "pending": True}
+    from ojlang.runtime.daemon.eventlog import result_of
+
+    found = result_of(ctx.info.state_dir / "state.db", eid, since) or {}
+    name, payload = found.get("name"), found.get("payload") or {}
+    if name == "merge:result" and payload.get("ok"):
+        return {"effect": eid, "pending": False, "head": payload.get("head") or None}
+    conflicts = list(payload.get("conflicts") or [])
+    error = payload.get("error") or (f"the merge was {str(name).partition(':')[2]}" if name else "")
+    raise RemoteError(
+        "conflict",
+        f"cannot merge `{inp.branch}` into `{inp.into}`: {error or 'failed'}",
+        ("conflicts: " + ", ".join(conflicts)) if conflicts else None,
+        {"effect": eid, "conflicts": conflicts},
+    )
 
 
 def workspace_adopt(ctx: Ctx, params: Params) -> Any:

@@ -127,3 +127,24 @@ def test_the_status_names_the_daemon_and_its_store(root: Path) -> None:
         assert d["reconciled"]["orphan_worktrees"] == []
         assert [w["name"] for w in status["workers"]] == ["jobber"]
         assert json.dumps(status)  # plain JSON all the way down
+
+
+def test_an_unchanged_project_starts_from_the_cached_graph(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ojlang.run_api
+
+    with serving(root) as daemon:
+        first = daemon.engine.world.graph_hash
+    checked: list[Path] = []
+    original = ojlang.run_api.check_or_refuse
+    monkeypatch.setattr(
+        ojlang.run_api, "check_or_refuse", lambda r: checked.append(r) or original(r)
+    )
+    with serving(root) as daemon:
+        assert daemon.engine.world.graph_hash == first
+    assert checked == []
+    (root / "runbooks" / "more.toml").write_text(EXTRA)
+    with serving(root) as daemon:
+        assert "more.extra" in daemon.engine.world.graphs[daemon.engine.world.graph_hash].pipelines
+    assert checked == [root]

@@ -255,3 +255,22 @@ def test_unknown_methods_and_bugs_answer_without_a_traceback(
         assert "incident" in err.message and err.data["incident"] in err.message
         log = (root / ".oj" / "logs" / "daemon.log").read_text()
         assert f"incident {err.data['incident']}" in log and "KeyError" in log
+
+
+def test_a_merge_answers_with_its_result(root: Path) -> None:
+    from ojlang.runtime.adapters.fakes import fake_adapters
+
+    adapters = fake_adapters(root)
+    repo = adapters.repo
+    repo.branches["feature"] = repo.branches["main"]  # type: ignore[attr-defined]
+    head = repo.commit("feature", {"a.txt": "a\n"})  # type: ignore[attr-defined]
+    with serving(root, adapters):
+        params = {"branch": "feature", "into": "main", "strategy": "ff"}
+        merged = call(root, "workspace.merge", params)
+        assert merged == {"effect": merged["effect"], "pending": False, "head": head}
+        repo.branches["other"] = repo.branches["main"]  # type: ignore[attr-defined]
+        repo.commit("other", {"b.txt": "b\n"})  # type: ignore[attr-defined]
+        repo.conflict_on("other")  # type: ignore[attr-defined]
+        err = error_of(root, "workspace.merge", {**params, "branch": "other", "strategy": "merge"})
+        assert (err.code, err.exit_code) == ("conflict", 1)
+        assert err.message.startswith("cannot merge `other` into `main`")
