@@ -8,8 +8,10 @@ plus a sentence about its kind, so hovering a key in an editor explains it. Type
 per `type`. The schema is looser than `oj check` where Draft 4 cannot say more (mini-languages,
 references, cross-field rules); it never rejects what `oj check` accepts.
 
-`oj schema` prints it; `editors/schema/runbook.schema.json` is this output, committed. The
-language server reuses `describe()` and `REF_KINDS` for hover and completion.
+`oj schema` prints it; `editors/schema/runbook.schema.json` is this output, committed, and so
+is the VS Code extension's copy `editors/vscode/runbook.schema.json` (a test compares both;
+regenerate with `oj schema > FILE`). The language server reads this schema for hover and key
+completion, and `REF_KINDS` for reference completion.
 """
 
 from __future__ import annotations
