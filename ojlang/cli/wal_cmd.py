@@ -63,6 +63,9 @@ def _guard(fn: Any, *args: Any) -> int:
         code: int = fn(*args)
     except StoreError as err:
         return _err(err.message, err.help, err.exit_code)
+    except OSError as err:  # a file we were asked to read or write
+        where = f" `{err.filename}`" if err.filename else ""
+        return _err(f"cannot access{where}: {err.strerror or err}")
     return code
 
 
@@ -147,6 +150,8 @@ def run_import(file: Path, into: Path, salvage: bool) -> int:
     from ojlang.runtime.store.jsonl import import_file
     from ojlang.runtime.store.repair import daemon_lock
 
+    if into.exists() and not into.is_dir():
+        return _err(f"`{into}` is not a directory", "name a state directory to create", 2)
     into.mkdir(parents=True, exist_ok=True)
     with daemon_lock(into):
         report = import_file(file, into, salvage=salvage)

@@ -153,3 +153,13 @@ def test_an_unreadable_store_is_refused_with_the_recovery_steps(
     )
     assert oj("wal", "stats", "--db", str(tmp_path / "none")) == 71
     assert "no store at" in capsys.readouterr().err
+
+
+def test_bad_paths_are_errors_not_tracebacks(
+    store_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "file").write_text("x")
+    assert oj("wal", "import", str(tmp_path / "file"), "--into", str(tmp_path / "file")) == 2
+    assert "is not a directory" in capsys.readouterr().err
+    assert oj("wal", "export", "-o", str(tmp_path / "file" / "sub.jsonl")) == 1
+    assert capsys.readouterr().err.startswith("error: cannot access")
