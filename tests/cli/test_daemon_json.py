@@ -130,7 +130,9 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     from ojlang.client import call
 
     def ask(method: str, params: dict[str, Any]) -> Any:
-        return call(method, params, root=root, autostart=False)
+        answer = call(method, params, root=root, autostart=False)
+        assert daemon.engine.quiet(10.0)  # every effect's result lands: op order is fixed
+        return answer
 
     world = lambda: daemon.engine.world  # noqa: E731
     try:

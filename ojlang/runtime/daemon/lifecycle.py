@@ -192,9 +192,9 @@ class Daemon:
 
         adapters = self.adapters
         if adapters is None:
-            from ojlang.runtime.engine.wiring import real_adapters
+            from ojlang.runtime.daemon.lazy import lazy_adapters
 
-            adapters = real_adapters(self.root, self.state_dir, settings, tmux_socket=tmux_sock)
+            adapters = lazy_adapters(self.root, self.state_dir, settings, tmux_socket=tmux_sock)
         return Engine(
             self.root,
             graph,

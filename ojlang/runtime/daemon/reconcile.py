@@ -48,6 +48,8 @@ def _listed(repo: Any) -> list[Path]:
 def worktrees(world: World, root: Path, state_dir: Path, repo: Any) -> WorktreeReport:
     """Orphan worktrees under `.oj/worktrees/` and workspaces whose directory is gone."""
     base = (state_dir / "worktrees").resolve()
+    if not base.is_dir() and not world.workspaces:
+        return WorktreeReport()  # nothing recorded, nothing on disk: no need to ask git
     known = {
         _abs(root, ws.path) for ws in world.workspaces.values() if ws.state not in ("removed",)
     }
