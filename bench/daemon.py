@@ -1,0 +1,248 @@
+"""The daemon as users meet it (RUNTIME.md §13, issue 7): a real daemon process per project.
+
+1. Wake latency: `queue.add` sent → `queue:item:claimed` received on an event stream, for a
+   worker woken by the push (`wake_on`), 200 pushes, each once the previous item's run ended
+   (its handler is one `true` phase): p50 and p95 (budget p50 ≤ 50 ms), against the round
+   trip of a push to a queue without workers — one commit, the baseline of the same run
+   (§13: one commit + ≤ 20 ms) — and of `ping` (no commit).
+2. Idle CPU: the daemon's user+system CPU over a quiet window (60 s by default; set
+   `OJ_BENCH_IDLE_S` or `run(idle_s=…)` for quick runs), as a percentage of one core (budget
+   ≤ 1 %). The figure reports the window it was measured over.
+3. `oj status` with 1,000 runs in the store (999 waiting on a lock, 1 holding it): the whole
+   CLI process, median of 10 (budget ≤ 150 ms), against `oj status` of an empty project
+   (baseline, same run); plus the `status --json` round trip alone (budget ≤ 100 ms p50).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+OJ = str(Path(sys.executable).parent / "oj")
+PUSHES = 200
+RUNS = 1_000
+STATUS_REPEAT = 10
+RUNBOOK = """
+[queue.q]
+fields = { n = "int" }
+
+[queue.plain]
+fields = { n = "int" }
+
+[worker.w]
+queue = "q"
+handler = "pipeline.p"
+concurrency = 4
+wake_on = ["queue:item:added@q"]
+
+[pipeline.p]
+inputs = ["n"]
+
+[[pipeline.p.phase]]
+name = "one"
+run = "true"
+
+[pipeline.held]
+
+[[pipeline.held.phase]]
+name = "hold"
+lock = "L"
+run = "sleep 600"
+
+[lock.L]
+"""
+CONFIG = "[runtime]\nmax_active_runs = 5000\n"
+
+
+def _env(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OJ_", "TMUX"))}
+    env.update(OJ_STDLIB_DIR="", OJ_MACHINE_ID="bench", XDG_STATE_HOME=str(home / "state"))
+    return env
+
+
+def _project(base: Path, name: str, runbook: str = RUNBOOK) -> Path:
+    root = base / name
+    (root / "runbooks").mkdir(parents=True)
+    (root / "runbooks" / "bench.toml").write_text(runbook)
+    (root / ".oj").mkdir()
+    (root / ".oj" / "config.toml").write_text(CONFIG)
+    return root
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 1)
+
+
+def _start(root: Path, env: dict[str, str]) -> int:
+    subprocess.run([OJ, "daemon", "start"], cwd=root, env=env, check=True, capture_output=True)
+    from ojlang.runtime.daemon.lifecycle import read_info
+
+    return int(read_info(root / ".oj")["pid"])
+
+
+def _stop(root: Path, env: dict[str, str]) -> None:
+    subprocess.run(
+        [OJ, "daemon", "stop", "--kill-agents"], cwd=root, env=env, capture_output=True, timeout=120
+    )
+
+
+def wake_latency(root: Path) -> dict[str, Any]:
+    from ojlang.client import connect
+
+    claimed: dict[str, float] = {}
+    completed: set[str] = set()
+    ready = threading.Event()
+    stop = threading.Event()
+    patterns = ["queue:item:claimed", "queue:item:complete"]
+
+    def listen() -> None:
+        with connect(root, autostart=False) as client:
+            params = {"patterns": patterns, "n": 0, "follow": True}
+            events = client.stream("events.tail", params)
+            ready.set()
+            for event in events:
+                item = str(event["payload"]["item"])
+                if event["name"] == "queue:item:claimed":
+                    claimed[item] = time.perf_counter()
+                else:
+                    completed.add(item)
+                if stop.is_set():
+                    break
+
+    listener = threading.Thread(target=listen, daemon=True)
+    listener.start()
+    ready.wait(30)
+    time.sleep(0.2)
+    latencies: list[float] = []
+    pings: list[float] = []
+    commits: list[float] = []
+    with connect(root, autostart=False) as client:
+        for n in range(PUSHES):
+            began = time.perf_counter()
+            client.request("ping", {})
+            pings.append(time.perf_counter() - began)
+            began = time.perf_counter()
+            client.request("queue.add", {"queue": "plain", "data": {"n": n}})
+            commits.append(time.perf_counter() - began)
+            began = time.perf_counter()
+            item = str(client.request("queue.add", {"queue": "q", "data": {"n": n}})["item"])
+            deadline = time.monotonic() + 10
+            while item not in claimed and time.monotonic() < deadline:
+                time.sleep(0.0005)
+            latencies.append(claimed.get(item, float("inf")) - began)
+            while item not in completed and time.monotonic() < deadline:  # quiet again
+                time.sleep(0.001)
+    stop.set()
+    p50 = statistics.median(latencies)
+    return {
+        "wake_p50_ms": _ms(p50),
+        "wake_p95_ms": _ms(_pct(latencies, 0.95)),
+        "ping_p50_ms": _ms(statistics.median(pings)),
+        "commit_p50_ms": _ms(statistics.median(commits)),
+        "wake_ratio_to_commit": round(p50 / statistics.median(commits), 2),
+        "wake_budget_p50_ms": 50,
+    }
+
+
+def _cpu_s(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def idle_cpu(pid: int, window_s: float) -> dict[str, Any]:
+    time.sleep(2.0)  # let the start settle
+    before, began = _cpu_s(pid), time.monotonic()
+    time.sleep(window_s)
+    used, elapsed = _cpu_s(pid) - before, time.monotonic() - began
+    return {
+        "idle_window_s": round(elapsed, 1),
+        "idle_cpu_percent": round(100 * used / elapsed, 2),
+        "idle_budget_percent": 1,
+    }
+
+
+def _status_times(root: Path, env: dict[str, str]) -> list[float]:
+    times = []
+    for _ in range(STATUS_REPEAT):
+        began = time.perf_counter()
+        subprocess.run([OJ, "status"], cwd=root, env=env, check=True, capture_output=True)
+        times.append(time.perf_counter() - began)
+    return times
+
+
+def status_with_runs(base: Path, env: dict[str, str]) -> dict[str, Any]:
+    from ojlang.client import connect
+
+    empty = _project(base, "empty")
+    _start(empty, env)
+    try:
+        baseline = statistics.median(_status_times(empty, env))
+    finally:
+        _stop(empty, env)
+    root = _project(base, "busy")
+    _start(root, env)
+    try:
+        with connect(root, autostart=False) as client:
+            for k in range(RUNS):
+                client.request("pipeline.start", {"pipeline": "held", "name": f"r{k}"})
+            client.request("ping", {})
+            rounds = []
+            for _ in range(STATUS_REPEAT):
+                began = time.perf_counter()
+                answer = client.request("status", {})
+                rounds.append(time.perf_counter() - began)
+            listed = len(answer["runs"])
+        cli = statistics.median(_status_times(root, env))
+    finally:
+        _stop(root, env)
+    return {
+        "status_runs_listed": listed,
+        "status_cli_median_ms": _ms(cli),
+        "status_cli_empty_median_ms": _ms(baseline),
+        "status_cli_ratio_to_empty": round(cli / baseline, 2),
+        "status_round_trip_p50_ms": _ms(statistics.median(rounds)),
+        "status_budget_cli_ms": 150,
+        "status_budget_round_trip_ms": 100,
+    }
+
+
+def run(idle_s: float | None = None) -> dict[str, Any]:
+    window = idle_s if idle_s is not None else float(os.environ.get("OJ_BENCH_IDLE_S", "60"))
+    figures: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="oj-bench-daemon-") as tmp:
+        base = Path(tmp)
+        env = _env(base)
+        saved = dict(os.environ)
+        os.environ.clear()
+        os.environ.update(env)
+        try:
+            root = _project(base, "wake")
+            pid = _start(root, env)
+            try:
+                figures.update(idle_cpu(pid, window))
+                figures.update(wake_latency(root))
+            finally:
+                _stop(root, env)
+            figures.update(status_with_runs(base, env))
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+    return figures
+
+
+if __name__ == "__main__":
+    for key, value in run().items():
+        print(f"{key}: {value}")
