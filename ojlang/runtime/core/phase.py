@@ -237,7 +237,8 @@ def gate_next(tx: Tx, run: Run) -> None:
     if run.index < len(pre):
         _start_guard(tx, run, pre[run.index], "blocked")
         return
-    enter(tx, run, run.gate_target)
+    target = run.gate_target
+    enter(tx, put(tx, evolve(run, gate_target="")), target)  # the gate opened: target used
 
 
 def _enter_blocked(tx: Tx, run: Run) -> None:

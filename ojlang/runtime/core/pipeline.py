@@ -262,7 +262,8 @@ def route(tx: Tx, run: Run, ok: bool) -> None:
             return
         edge = defn.next
         if not edge.phase and not edge.terminal:  # `blocked` returns to the gate target
-            edge = Edge(phase=run.gate_target)
+            edge = Edge(phase=run.gate_target) if run.gate_target else _after(tx, run)
+            run = put(tx, evolve(run, gate_target=""))  # used once: a later entry is by an edge
         _go(tx, run, edge, from_init=run.phase == "init")
         return
     if run.recovering:
@@ -463,3 +464,11 @@ def on_escalation(tx: Tx, run: Run, option: str) -> None:
         end(tx, run, "failed", run.error)
     else:
         end(tx, run, "cancelled", "escalation")
+
+
+def _after(tx: Tx, run: Run) -> Edge:
+    """The phase after the current one in file order, else terminal `done`: where `blocked`
+    goes when it was entered by an ordinary edge rather than through the gate (§L6.2)."""
+    names = [p.name for p in pipeline_of(tx, run).phases]
+    index = names.index(run.phase) + 1
+    return Edge(phase=names[index]) if index < len(names) else Edge(terminal="done")
