@@ -131,7 +131,7 @@ class EngineBusy(Exception):
 def local_engine(root: Path, graph: Any, adapters: Any = None) -> Iterator[Any]:
     """An engine for the project at `root` in this process, with its socket server running;
     stopped (and the socket removed) on exit. Raises `EngineBusy` when it cannot start."""
-    from ojlang.runtime.daemon.methods import Methods
+    from ojlang.runtime.daemon.handler import in_process
     from ojlang.runtime.daemon.protocol import project_id, socket_path, tmux_socket_path
     from ojlang.runtime.daemon.server import SocketServer
     from ojlang.runtime.engine.loop import Engine, EngineError
@@ -157,7 +157,8 @@ def local_engine(root: Path, graph: Any, adapters: Any = None) -> Iterator[Any]:
             code = 4 if cause.exit_code == 1 else cause.exit_code
             raise EngineBusy(cause.message, cause.help, code) from None
         raise EngineBusy(err.message, None, 4) from None
-    server = SocketServer(sock, Methods(engine), project_id=project_id(root)).start()
+    answers = in_process(engine, root, sock, tmux_sock)  # every `oj` command, as the daemon
+    server = SocketServer(sock, answers, project_id=project_id(root)).start()
     info = state_dir / "run" / "daemon.json"
     record = {
         "pid": os.getpid(),

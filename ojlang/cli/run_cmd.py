@@ -3,8 +3,9 @@
 
 oj's own options (`--wait`, `--timeout D`, `--dry-run`, `--name N`, `--json`) may come before
 the target; after a pipeline or task target they may also appear among its `KEY=VALUE` words
-(before `--`). Everything after a command target belongs to the command (§L4.4.2). Without a
-daemon yet, a pipeline runs in this process whether or not `--wait` is given.
+(before `--`). Everything after a command target belongs to the command (§L4.4.2). When the
+project's daemon runs, a pipeline or task starts there (`run_daemon`: `--wait` follows it);
+otherwise it runs in this process whether or not `--wait` is given.
 """
 
 from __future__ import annotations
@@ -112,6 +113,12 @@ def main(argv: list[str]) -> int:
         from ojlang.run_local import dry_run
 
         return dry_run(prep, sys.stdout)
+    from ojlang.cli.run_daemon import via_daemon
+
+    wait, as_json = bool(opts.get("--wait")), bool(opts.get("--json"))
+    code = via_daemon(prep, wait=wait, timeout_s=timeout_s, as_json=as_json)
+    if code is not None:  # a running daemon owns the store: it runs the pipeline
+        return code
     from ojlang.run_local import run_here
 
     return run_here(prep, out=sys.stdout, timeout_s=timeout_s)

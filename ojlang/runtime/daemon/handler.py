@@ -219,3 +219,24 @@ class Handler:
         finally:
             sub.close()
         return {}
+
+
+def in_process(engine: Engine, root: Any, sock: Any, tmux_sock: Any) -> Handler:
+    """A handler for an engine run inside another command (`oj run --wait` without a daemon),
+    so every `oj` command its phases and agents call is answered as by the daemon."""
+    import os
+    from pathlib import Path
+
+    from ojlang.runtime.daemon.protocol import VERSION
+
+    info = DaemonInfo(
+        root=Path(root),
+        state_dir=Path(engine.state_dir),
+        socket=Path(sock),
+        tmux_socket=Path(tmux_sock),
+        pid=os.getpid(),
+        version=VERSION,
+        started_us=time.time_ns() // 1000,
+        reconciled=dict(engine.report),
+    )
+    return Handler(engine, info)
