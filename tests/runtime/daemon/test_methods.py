@@ -274,3 +274,85 @@ def test_a_merge_answers_with_its_result(root: Path) -> None:
         err = error_of(root, "workspace.merge", {**params, "branch": "other", "strategy": "merge"})
         assert (err.code, err.exit_code) == ("conflict", 1)
         assert err.message.startswith("cannot merge `other` into `main`")
+
+
+TASK = """
+[task.helper]
+command = "claude"
+prompt = "help me"
+
+[pipeline.assist]
+
+[[pipeline.assist.phase]]
+name = "work"
+task = "helper"
+"""
+
+
+def test_sessions_are_peeked_nudged_and_killed_by_prefix(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "proj", {"demo": TASK})
+    with serving(root) as daemon:
+        rid = call(root, "pipeline.start", {"pipeline": "assist"})["run"]
+        assert wait_until(lambda: bool(call(root, "session.list", {})["sessions"]))
+        (session,) = call(root, "session.list", {})["sessions"]
+        name = session["session"]
+        assert (session["run"], session["task"], session["live"]) == (rid, "helper", True)
+        assert call(root, "session.peek", {"session": name[:8]})["source"] == "pane"
+        assert call(root, "session.nudge", {"session": name, "message": "hello there"}) == {
+            "session": name,
+            "verb": "nudge",
+        }
+        peek = lambda: call(root, "session.peek", {"session": name})["lines"]  # noqa: E731
+        assert wait_until(lambda: peek() == ["hello there"])
+        shown = call(root, "session.show", {"session": name})["session"]
+        assert shown["attach"][-2:] == ["-t", f"={name}"]
+        call(root, "session.kill", {"session": name})
+        assert wait_until(lambda: daemon.engine.world.runs[rid].state == "escalated")
+        assert call(root, "session.list", {})["sessions"] == []
+        final = call(root, "session.peek", {"session": name})
+        assert (final["source"], final["lines"]) == ("final", ["hello there"])
+        err = error_of(root, "session.nudge", {"session": name})
+        assert (err.code, err.exit_code) == ("not_found", 5)
+
+
+def test_workspaces_are_created_listed_removed_and_pruned(root: Path) -> None:
+    with serving(root) as daemon:
+        assert call(root, "workspace.create", {"name": "spike"}) == {"workspace": "ws-spike"}
+        assert wait_until(lambda: daemon.engine.world.workspaces["ws-spike"].state == "ready")
+        (ws,) = call(root, "workspace.list", {})["workspaces"]
+        assert (ws["id"], ws["branch"], ws["state"]) == ("ws-spike", "oj/ws-spike", "ready")
+        assert call(root, "workspace.show", {"workspace": ws["path"]})["workspace"]["id"] == (
+            "ws-spike"
+        )
+        stray = root / ".oj" / "worktrees" / "stray"
+        stray.mkdir(parents=True)
+        daemon.info.reconciled["orphan_worktrees"] = [str(stray)]  # as reconcile found it
+        plan = call(root, "workspace.prune", {"dry_run": True})
+        assert (plan["workspaces"], plan["orphans"]) == ([], [str(stray)])
+        assert call(root, "workspace.remove", {"workspace": "ws-s"})["state"] == "removing"
+        assert wait_until(lambda: daemon.engine.world.workspaces["ws-spike"].state == "removed")
+        assert call(root, "workspace.list", {})["workspaces"] == []
+
+
+def test_operators_set_vars_and_move_runs_on(root: Path) -> None:
+    with serving(root) as daemon:
+        call(root, "worker.disable", {"worker": "jobber"})
+        rid = call(root, "pipeline.start", {"pipeline": "demo.bad"})["run"]
+        assert wait_until(lambda: daemon.engine.world.runs[rid].state == "escalated")
+        assert call(root, "pipeline.set", {"id": rid, "values": {"k": "v"}})["set"] == ["k"]
+        assert daemon.engine.world.runs[rid].vars["k"] == "v"
+        err = error_of(root, "pipeline.transition", {"id": rid, "action": "complete"})
+        assert err.code == "conflict"
+        err = error_of(root, "pipeline.transition", {"id": rid, "action": "leap"})
+        assert (err.code, err.help) == ("invalid", "use complete, fail or goto:PHASE")
+        logs = call(root, "pipeline.logs", {"id": rid})
+        names = [e["name"] for e in logs["events"]]
+        assert names[:2] == ["pipeline:created", "pipeline:started"]
+        assert "pipeline:escalated" in names and logs["sessions"] == []
+        assert call(root, "graph.live", {"run": rid}) == {
+            "run": rid,
+            "pipeline": "demo.bad",
+            "phase": "boom",
+            "state": "escalated",
+            "visits": {"boom": 1},
+        }
