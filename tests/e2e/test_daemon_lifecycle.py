@@ -1,6 +1,6 @@
 """`oj daemon start|status|stop` from any subdirectory, a second start reporting the running
 daemon, auto-start by any command, a failed start printing the daemon's `ERROR` lines (exit 4),
-and SIGTERM as a graceful stop (RUNTIME.md §7.3–7.4)."""
+SIGHUP reloading the runbooks and SIGTERM as a graceful stop (RUNTIME.md §7.3–7.4)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,15 @@ inputs = ["who"]
 [[pipeline.greet.phase]]
 name = "hello"
 run = "echo hello {who} > hello.txt"
+"""
+
+
+MORE = """
+[pipeline.extra]
+
+[[pipeline.extra.phase]]
+name = "only"
+run = "true"
 """
 
 
@@ -64,7 +73,9 @@ def test_start_status_stop_from_a_subdirectory(project: Project) -> None:
         stop_daemon(project)
 
 
-def test_any_command_starts_the_daemon_and_sigterm_stops_it_gracefully(project: Project) -> None:
+def test_any_command_starts_the_daemon_sighup_reloads_and_sigterm_stops_it(
+    project: Project,
+) -> None:
     project.runbook("demo", RUNBOOK)
     try:
         started = project.oj("pipeline", "start", "greet", "who=you", "--wait", "--timeout", "60s")
@@ -72,15 +83,21 @@ def test_any_command_starts_the_daemon_and_sigterm_stops_it_gracefully(project: 
         assert (project.root / "hello.txt").read_text() == "hello you\n"
         pid = daemon_pid(project)
         assert pid is not None
+        project.runbook("more", MORE)
+        os.kill(pid, signal.SIGHUP)  # reload the runbooks
+        log = project.state_dir / "logs" / "daemon.log"
+        wait_until(lambda: " INFO daemon reloaded " in log.read_text(), 60, "the reload")
+        more = project.oj("pipeline", "start", "more.extra", "--wait", "--timeout", "60s")
+        assert more.returncode == 0, more.stdout + more.stderr
         os.kill(pid, signal.SIGTERM)
         wait_until(lambda: not alive(pid), 30, "the daemon to stop")
-        log = (project.state_dir / "logs" / "daemon.log").read_text()
-        assert "INFO daemon stopped reason=sigterm" in log
+        assert "INFO daemon stopped reason=sigterm" in log.read_text()
         assert not (project.state_dir / "run" / "daemon.json").exists()
         again = project.oj("pipeline", "list", "--all", "--json")
         assert again.returncode == 0, again.stderr
-        (run,) = json.loads(again.stdout)["runs"]
-        assert run["state"] == "done" and daemon_pid(project) not in (None, pid)
+        runs = json.loads(again.stdout)["runs"]
+        assert [(r["pipeline"], r["state"]) for r in runs] == [("greet", "done"), ("extra", "done")]
+        assert daemon_pid(project) not in (None, pid)
     finally:
         stop_daemon(project)
 

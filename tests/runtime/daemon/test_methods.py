@@ -356,3 +356,30 @@ def test_operators_set_vars_and_move_runs_on(root: Path) -> None:
             "state": "escalated",
             "visits": {"boom": 1},
         }
+
+
+def test_the_run_cap_answers_unavailable(tmp_path: Path) -> None:
+    config = "[runtime]\nmax_active_runs = 1\n"
+    root = write_project(tmp_path / "proj", {"demo": QUEUES}, config)
+    with serving(root) as daemon:
+        first = call(root, "pipeline.start", {"pipeline": "bad"})["run"]
+        assert wait_until(lambda: daemon.engine.world.runs[first].state == "escalated")
+        err = error_of(root, "pipeline.start", {"pipeline": "bad"})
+        assert (err.code, err.exit_code) == ("unavailable", 4)
+        assert err.message == "1 runs are active (`runtime.max_active_runs`)"
+
+
+def test_status_watch_sends_a_fresh_status_after_events(root: Path) -> None:
+    from ojlang.client import stream
+
+    with serving(root):
+        frames = stream("status.watch", {"interval": 30}, root=root, autostart=False)
+        first = next(frames)
+        assert first["name"] == "oj:status" and first["payload"]["runs"] == []
+        call(root, "worker.disable", {"worker": "jobber"})
+        began = time.monotonic()
+        second = next(frames)
+        assert time.monotonic() - began < 5  # sent after the event, not after `interval`
+        (worker,) = second["payload"]["workers"]
+        assert worker["state"] == "disabled"
+        frames.close()
