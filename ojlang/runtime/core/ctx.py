@@ -2,80 +2,140 @@
 append effects. Created and finished by `world.step`, never kept between steps.
 
 `Tx` is the only mutable object in the core and lives for one step. It numbers effects
-(`SEQ.K`), issues ids (`SeededIdGen`), records I/O effects in the outbox, keeps timers in
-`World.timers`, and queues emitted events for in-step routing (breadth first).
+(`SEQ.K`), issues ids (`SeededIdGen`, created on first use), records I/O effects in the
+outbox, keeps timers in `World.timers`, and queues emitted events for in-step routing
+(breadth first). Hot writers (`put_run`, `io`, `emit`, timers) write the draft's fields
+directly instead of going through `set`.
 """
 
 from __future__ import annotations
 
-from collections import deque
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ojlang.runtime.core import effects as fx
-from ojlang.runtime.core.data import evolve
 from ojlang.runtime.core.events import Event
-from ojlang.runtime.core.ids import SeededIdGen, effect_id
+from ojlang.runtime.core.ids import SeededIdGen
 
 if TYPE_CHECKING:
-    from ojlang.runtime.core.graph import Graph
+    from ojlang.runtime.core.graph import Graph, Pipeline
+    from ojlang.runtime.core.run import Run
     from ojlang.runtime.core.world import World
 
 MAX_DEPTH = 32
-
-
-class _Draft:
-    """A mutable shadow of the step's `World` (fields as plain attributes)."""
-
-    def __init__(self, world: World) -> None:
-        self.__dict__.update(world.__dict__)
+_new = object.__new__
+_stamp = object.__setattr__
 
 
 class Tx:
+    __slots__ = (
+        "_d",
+        "_ids",
+        "_owned",
+        "depth",
+        "effects",
+        "machine_id",
+        "now",
+        "pending",
+        "pinned",
+        "seq",
+        "world",
+    )
+
     def __init__(self, world: World, now: int, seq: int, machine_id: str) -> None:
-        self._cls = type(world)
-        self.world: World = cast("World", _Draft(world))
+        # The draft is a new `World` whose fields the step replaces in place (through its
+        # `__dict__`); nothing outside the step sees it before `freeze` hands it out.
+        draft = _new(type(world))
+        self._d: dict[str, Any] = world.__dict__.copy()
+        _stamp(draft, "__dict__", self._d)
+        self.world = draft
         self.now = now
         self.seq = seq
-        self.ids = SeededIdGen(machine_id, seq)
+        self.machine_id = machine_id
+        self._ids: SeededIdGen | None = None
         self.effects: list[fx.Effect] = []
-        self.pending: deque[tuple[Event, int]] = deque()
+        self.pending: list[tuple[Event, int]] = []  # routed in order by `world.step`
         self.depth = 0
         self.pinned = ""
+        self._owned: dict[str, Run] | None = None
+
+    @property
+    def ids(self) -> SeededIdGen:
+        """The step's id generator (`blake2b(machine:seq:n)`), made on first use."""
+        if self._ids is None:
+            self._ids = SeededIdGen(self.machine_id, self.seq)
+        return self._ids
 
     @property
     def graph(self) -> Graph:
         """The graph in force: the pinned run's graph while handling one of its parts."""
-        return self.world.graphs[self.pinned or self.world.graph_hash]
+        graph: Graph = self._d["graphs"][self.pinned or self._d["graph_hash"]]
+        return graph
 
     def graph_of(self, graph_hash: str) -> Graph:
-        return self.world.graphs[graph_hash]
+        graph: Graph = self._d["graphs"][graph_hash]
+        return graph
+
+    def pipeline(self, run: Run) -> Pipeline:
+        """The definition of a run's pipeline, in the graph the run is pinned to."""
+        pipe: Pipeline = self._d["graphs"][run.graph_hash].pipelines[run.pipeline]
+        return pipe
 
     def set(self, **changes: Any) -> None:
-        self.world.__dict__.update(changes)
+        self._d.update(changes)
+
+    def edit_run(self, run: Run, **changes: Any) -> Run:
+        """`run` with `changes`, not written. The first edit of a run in this step copies it;
+        edits of that copy change it in place: it was made in this step, so nothing outside
+        the step holds it (callers must not keep the pre-edit value of an edited copy)."""
+        owned = self._owned
+        if owned is None:
+            owned = self._owned = {}
+        elif owned.get(run.id) is run:
+            run.__dict__.update(changes)
+            return run
+        new = _new(type(run))
+        d = run.__dict__.copy()
+        d.update(changes)
+        _stamp(new, "__dict__", d)
+        owned[run.id] = new
+        return new
+
+    def put_run(self, run: Run) -> Run:
+        d = self._d
+        d["runs"] = d["runs"].set(run.id, run)
+        return run
 
     def freeze(self, **changes: Any) -> World:
-        """The world as it stands, as a frozen `World` (a dict copy: `World` has no slots)."""
-        world = object.__new__(self._cls)
-        world.__dict__.update(self.world.__dict__)
-        world.__dict__.update(changes)
-        return world
+        """The world as it stands, with `changes`: the draft itself, so this is the last use
+        of the context."""
+        self._d.update(changes)
+        return self.world
 
     # -- effects ------------------------------------------------------------------------------
 
-    def _next_id(self) -> str:
-        return effect_id(self.seq, len(self.effects) + 1)
-
     def io(self, effect: fx.IoEffect) -> str:
-        """Issue an I/O effect: assign its id, record it in the outbox, return the id."""
-        eid = self._next_id()
-        effect = evolve(effect, effect_id=eid)
-        self.effects.append(effect)
-        self.set(outbox=self.world.outbox.set(eid, effect))
+        """Issue a freshly built I/O effect: stamp its id `SEQ.K` (the effect is not shared yet,
+        so this is its last step of construction), record it in the outbox, return the id."""
+        effects = self.effects
+        eid = f"{self.seq}.{len(effects) + 1}"
+        _stamp(effect, "effect_id", eid)
+        effects.append(effect)
+        d = self._d
+        d["outbox"] = d["outbox"].set(eid, effect)
         return eid
 
     def emit(self, name: str, subject: str, /, **payload: Any) -> Event:
-        event = Event(name, subject, self.now, self.seq, payload)
-        self.effects.append(fx.Emit(event))
+        return self.emit_event(name, subject, payload)
+
+    def emit_event(self, name: str, subject: str, payload: dict[str, Any]) -> Event:
+        """Emit an event whose payload dict the caller built (and gives away)."""
+        event = _new(Event)
+        event.__dict__.update(
+            name=name, subject=subject, time_us=self.now, seq=self.seq, payload=payload
+        )
+        emit = _new(fx.Emit)
+        _stamp(emit, "event", event)
+        self.effects.append(emit)
         self.pending.append((event, self.depth + 1))
         return event
 
@@ -92,17 +152,22 @@ class Tx:
             self.effects.append(fx.Reply(request_id, result, error, msg))
 
     def set_timer(self, timer_id: str, due_us: int) -> None:
-        self.set(timers=self.world.timers.set(timer_id, due_us))
+        d = self._d
+        d["timers"] = d["timers"].set(timer_id, due_us)
         self.effects.append(fx.SetTimer(timer_id, due_us))
 
     def cancel_timer(self, timer_id: str) -> None:
-        if timer_id in self.world.timers:
-            self.set(timers=self.world.timers.delete(timer_id))
+        d = self._d
+        timers = d["timers"]
+        if timer_id in timers:
+            d["timers"] = timers.delete(timer_id)
             self.effects.append(fx.CancelTimer(timer_id))
 
     def take_result(self, eid: str) -> fx.IoEffect | None:
         """Remove and return the outbox entry a result answers (None: duplicate or unknown)."""
-        effect = self.world.outbox.get(eid)
+        d = self._d
+        outbox = d["outbox"]
+        effect: fx.IoEffect | None = outbox.get(eid)
         if effect is not None:
-            self.set(outbox=self.world.outbox.delete(eid))
+            d["outbox"] = outbox.delete(eid)
         return effect

@@ -14,15 +14,17 @@ import attrs
 T = TypeVar("T")
 _NAMES: dict[type, tuple[str, ...]] = {}
 _set = object.__setattr__
+_new = object.__new__
 
 
 def evolve(inst: T, **changes: Any) -> T:
     cls = type(inst)
-    new = object.__new__(cls)
+    new = _new(cls)
     d = getattr(inst, "__dict__", None)
     if d is not None:
-        new.__dict__.update(d)
-        new.__dict__.update(changes)
+        d = d.copy()
+        d.update(changes)
+        _set(new, "__dict__", d)
         return new
     names = _NAMES.get(cls)
     if names is None:

@@ -383,10 +383,13 @@ def _session_gone(tx: Tx, inp: i.SessionGone) -> None:
 
 
 def _owner(tx: Tx, eid: str, name: str) -> tuple[str, str, fx.IoEffect] | None:
-    effect = tx.take_result(eid)
+    """Take the outbox entry a result answers: (owner kind, owner id, effect), or None."""
+    outbox = tx.world.outbox
+    effect = outbox.get(eid)
     if effect is None:
         tx.log("debug", f"ignored `{name}` for `{eid}`: not in the outbox")
         return None
+    tx.set(outbox=outbox.delete(eid))
     kind, _, ident = effect.owner.partition(":")
     return kind, ident, effect
 
@@ -397,7 +400,15 @@ def _shell_exited(tx: Tx, inp: i.ShellExited) -> None:
         return
     kind, ident, _ = found
     ok = inp.code == 0 and not inp.timed_out
-    error = "interrupted" if inp.lost else "timed out" if inp.timed_out else f"exited {inp.code}"
+    error = (
+        ""
+        if ok
+        else "interrupted"
+        if inp.lost
+        else "timed out"
+        if inp.timed_out
+        else f"exited {inp.code}"
+    )
     if kind == "run":
         run = live_run(tx, ident)
         if run is not None and run.child == inp.effect_id:

@@ -17,36 +17,36 @@ import attrs
 from ojlang.runtime.core.events import Event
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Fence:
     lock: str
     token: int
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Emit:
     event: Event
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class SetTimer:
     timer_id: str
     due_us: int
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class CancelTimer:
     timer_id: str
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Log:
     level: str
     message: str
     fields: dict[str, Any] = attrs.Factory(dict)
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Reply:
     request_id: str
     result: Any = None
@@ -54,7 +54,7 @@ class Reply:
     message: str = ""
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class SpawnSession:
     session: str
     cwd: str
@@ -66,7 +66,7 @@ class SpawnSession:
     fence: Fence | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class SendKeys:
     session: str
     text: str = ""
@@ -78,7 +78,7 @@ class SendKeys:
     fence: Fence | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class CapturePane:
     session: str
     lines: int = 200
@@ -88,7 +88,7 @@ class CapturePane:
     fence: Fence | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class ProbeSession:
     session: str
     since_hash: str = ""
@@ -98,7 +98,7 @@ class ProbeSession:
     fence: Fence | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class KillSession:
     session: str
     capture_to: str = ""
@@ -107,7 +107,7 @@ class KillSession:
     fence: Fence | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class FileSpec:
     path: str
     content: str
@@ -116,7 +116,7 @@ class FileSpec:
     skip_worktree: bool = False
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class WriteFiles:
     workspace: str
     files: tuple[FileSpec, ...]
@@ -125,7 +125,7 @@ class WriteFiles:
     fence: Fence | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class WorktreeAdd:
     workspace: str
     path: str
@@ -136,7 +136,7 @@ class WorktreeAdd:
     fence: Fence | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class WorktreeRemove:
     workspace: str
     path: str
@@ -147,7 +147,7 @@ class WorktreeRemove:
     fence: Fence | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Merge:
     branch: str
     into: str
@@ -159,21 +159,21 @@ class Merge:
     fence: Fence | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class ListWorktrees:
     effect_id: str = ""
     owner: str = ""
     fence: Fence | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class ListSessions:
     effect_id: str = ""
     owner: str = ""
     fence: Fence | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class RunShell:
     purpose: (
         str  # guard source function checkpoint probe phase attempt rollback action cron hook on_add
@@ -188,7 +188,7 @@ class RunShell:
     fence: Fence | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class KillProcessGroup:
     target_effect_id: str
     effect_id: str = ""
@@ -196,7 +196,7 @@ class KillProcessGroup:
     fence: Fence | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Probe:
     predicate: str
     args: tuple[str, ...] = ()
@@ -205,7 +205,7 @@ class Probe:
     fence: Fence | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Notify:
     title: str
     message: str
@@ -219,7 +219,7 @@ class Notify:
     fence: Fence | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class WriteArchive:
     path: str
     record: dict[str, Any]
@@ -228,7 +228,7 @@ class WriteArchive:
     fence: Fence | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class IssueCall:
     op: str
     args: dict[str, Any] = attrs.Factory(dict)

@@ -32,7 +32,7 @@ RESERVED_SCOPES = frozenset(
 )
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Event:
     name: str
     subject: str
@@ -42,4 +42,4 @@ class Event:
 
     @property
     def scope(self) -> str:
-        return self.name.split(":", 1)[0]
+        return self.name.partition(":")[0]

@@ -13,6 +13,7 @@ the canonical JSON of the unstructured graph (see `codec.py`).
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import attrs
@@ -263,22 +264,16 @@ class Pipeline:
     group_policy: str = "queue"
     notify: PipelineNotify | None = None
 
+    @functools.cached_property
+    def by_name(self) -> dict[str, Phase]:
+        """Phases by name (computed once per pipeline object)."""
+        return {p.name: p for p in self.phases}
+
     def phase(self, name: str) -> Phase:
-        return _phase_index(self)[name]
+        return self.by_name[name]
 
     def has_phase(self, name: str) -> bool:
-        return name in _phase_index(self)
-
-
-_PHASES: dict[int, tuple[Pipeline, dict[str, Phase]]] = {}
-
-
-def _phase_index(pipe: Pipeline) -> dict[str, Phase]:
-    """Phases by name, memoized per pipeline object (the object is kept alive with it)."""
-    hit = _PHASES.get(id(pipe))
-    if hit is None or hit[0] is not pipe:
-        hit = _PHASES[id(pipe)] = (pipe, {p.name: p for p in pipe.phases})
-    return hit[1]
+        return name in self.by_name
 
 
 @attrs.frozen

@@ -56,7 +56,11 @@ def sanitize(text: str) -> str:
 
 def run_id(pipeline: str, name: str, issued: int) -> str:
     """`PIPELINE-NAME`, then `-2`, `-3`… when `issued` earlier runs took the base id."""
-    base = sanitize(f"{pipeline}-{name}")
+    return numbered(sanitize(f"{pipeline}-{name}"), issued)
+
+
+def numbered(base: str, issued: int) -> str:
+    """`base` for the first run that takes it, then `base-2`, `base-3`…"""
     return base if issued == 0 else f"{base}-{issued + 1}"
 
 

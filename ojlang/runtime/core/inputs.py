@@ -37,7 +37,7 @@ class _Verbed:
 # -- commands ---------------------------------------------------------------------------------
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class PipelineStart(_Named):
     NAME = "cmd:pipeline_start"
     pipeline: str  # pipeline key `RUNBOOK.NAME`
@@ -46,7 +46,7 @@ class PipelineStart(_Named):
     request_id: str = ""
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class PipelineTransition(_Named):
     NAME = "cmd:pipeline_transition"
     run: str
@@ -56,7 +56,7 @@ class PipelineTransition(_Named):
     request_id: str = ""
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class PipelineResume(_Named):
     NAME = "cmd:pipeline_resume"
     run: str
@@ -64,14 +64,14 @@ class PipelineResume(_Named):
     request_id: str = ""
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class PipelineBlock(_Named):
     NAME = "cmd:pipeline_block"
     run: str
     request_id: str = ""
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class PipelineSet(_Named):
     NAME = "cmd:pipeline_set"
     run: str
@@ -79,7 +79,7 @@ class PipelineSet(_Named):
     request_id: str = ""
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Cancel(_Named):
     NAME = "cmd:cancel"
     run: str
@@ -88,7 +88,7 @@ class Cancel(_Named):
     request_id: str = ""
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class QueueAdd(_Named):
     NAME = "cmd:queue_add"
     queue: str
@@ -98,7 +98,7 @@ class QueueAdd(_Named):
     request_id: str = ""
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class QueueCommand(_Verbed):
     """`cmd:queue_claim/extend/complete/fail/release/retry/drop`."""
 
@@ -114,7 +114,7 @@ class QueueCommand(_Verbed):
     request_id: str = ""
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class WorkerCommand(_Verbed):
     PREFIX = "cmd:worker_"
     VERBS = ("enable", "disable", "wake", "stop", "resume", "start", "resize")
@@ -125,7 +125,7 @@ class WorkerCommand(_Verbed):
     request_id: str = ""
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class CronCommand(_Verbed):
     PREFIX = "cmd:cron_"
     VERBS = ("enable", "disable", "run")
@@ -134,7 +134,7 @@ class CronCommand(_Verbed):
     request_id: str = ""
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class WatcherCommand(_Verbed):
     PREFIX = "cmd:watcher_"
     VERBS = ("enable", "disable")
@@ -143,7 +143,7 @@ class WatcherCommand(_Verbed):
     request_id: str = ""
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class ScannerCommand(_Verbed):
     PREFIX = "cmd:scanner_"
     VERBS = ("enable", "disable", "run")
@@ -153,7 +153,7 @@ class ScannerCommand(_Verbed):
     request_id: str = ""
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class LockCommand(_Verbed):
     PREFIX = "cmd:lock_"
     VERBS = ("acquire", "release", "heartbeat", "leave")
@@ -164,7 +164,7 @@ class LockCommand(_Verbed):
     request_id: str = ""
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class SemaphoreCommand(_Verbed):
     PREFIX = "cmd:semaphore_"
     VERBS = ("acquire", "release", "leave")
@@ -175,7 +175,7 @@ class SemaphoreCommand(_Verbed):
     request_id: str = ""
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class SessionCommand(_Verbed):
     PREFIX = "cmd:session_"
     VERBS = ("nudge", "kill")
@@ -186,7 +186,7 @@ class SessionCommand(_Verbed):
     request_id: str = ""
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class WorkspaceCommand(_Verbed):
     PREFIX = "cmd:workspace_"
     VERBS = ("create", "remove", "merge", "adopt")
@@ -202,7 +202,7 @@ class WorkspaceCommand(_Verbed):
     request_id: str = ""
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class EmitCommand(_Named):
     NAME = "cmd:emit"
     event: str
@@ -211,7 +211,7 @@ class EmitCommand(_Named):
     request_id: str = ""
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class ActionTrigger(_Named):
     """`cmd:action_trigger` (`oj action trigger NAME`, §3.13)."""
 
@@ -222,7 +222,7 @@ class ActionTrigger(_Named):
     request_id: str = ""
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class EscalationResolve(_Named):
     NAME = "cmd:escalation_resolve"
     id: str
@@ -232,7 +232,7 @@ class EscalationResolve(_Named):
     request_id: str = ""
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Done(_Named):
     NAME = "cmd:done"
     task_run: str
@@ -244,7 +244,7 @@ class Done(_Named):
     request_id: str = ""
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Checkpoint(_Named):
     NAME = "cmd:checkpoint"
     task_run: str
@@ -253,7 +253,7 @@ class Checkpoint(_Named):
     request_id: str = ""
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Reload(_Named):
     """`cmd:reload{graph_hash}`; the op stores the hash, the graph comes from its `graph` op."""
 
@@ -265,7 +265,7 @@ class Reload(_Named):
 # -- agent signals ----------------------------------------------------------------------------
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class AgentSignal(_Verbed):
     """`agent:ready/activity/idle/screen/exited` for a task run (engine maps sessions)."""
 
@@ -281,7 +281,7 @@ class AgentSignal(_Verbed):
     code: int = 0  # exited
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class AgentProbe(_Named):
     NAME = "agent:probe"
     effect_id: str
@@ -290,7 +290,7 @@ class AgentProbe(_Named):
     hash: str = ""
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class SessionGone(_Named):
     NAME = "session:gone"
     task_run: str
@@ -299,7 +299,7 @@ class SessionGone(_Named):
 # -- effect results ---------------------------------------------------------------------------
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class ShellExited(_Named):
     NAME = "shell:exited"
     effect_id: str
@@ -312,7 +312,7 @@ class ShellExited(_Named):
     lost: bool = False
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class SessionResult(_Verbed):
     """`session:spawned/spawn_failed/captured/killed`."""
 
@@ -326,7 +326,7 @@ class SessionResult(_Verbed):
     path: str = ""
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class WorkspaceResult(_Verbed):
     """`workspace:ready/failed/removed`."""
 
@@ -338,7 +338,7 @@ class WorkspaceResult(_Verbed):
     patch: str = ""
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class MergeResult(_Named):
     NAME = "merge:result"
     effect_id: str
@@ -348,28 +348,28 @@ class MergeResult(_Named):
     error: str = ""
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class ScanListed(_Named):
     NAME = "scan:listed"
     effect_id: str
     resources: tuple[dict[str, Any], ...] = ()
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class ProbeResult(_Named):
     NAME = "probe:result"
     effect_id: str
     value: Any = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class IssueResult(_Named):
     NAME = "issue:result"
     effect_id: str
     data: Any = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class EffectOutcome(_Verbed):
     """`effect:done/failed/abandoned/fenced`."""
 
@@ -383,19 +383,19 @@ class EffectOutcome(_Verbed):
 # -- time and lifecycle -----------------------------------------------------------------------
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class TimerFired(_Named):
     NAME = "timer:fired"
     timer_id: str
     due_us: int
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class MaintenanceTick(_Named):
     NAME = "maintenance:tick"
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class EngineEvent(_Verbed):
     """`engine:started/stopping/reconciled/snapshot/compacted/repaired` → `daemon:*` events."""
 

@@ -42,15 +42,23 @@ def first_segment(text: str) -> str:
     return "*" if head in ("*", "**") else head
 
 
-def matches(text: str, event: Event) -> bool:
-    segments, subject = _compile(text)
-    names = event.name.split(":")
+def name_matches(text: str, name: str) -> bool:
+    """Whether the name part of pattern `text` matches event name `name`."""
+    segments = _compile(text)[0]
+    names = name.split(":")
     for i, seg in enumerate(segments):
         if seg == "**":
-            break
+            return True
         if i >= len(names) or (seg != "*" and seg != names[i]):
             return False
-    else:
-        if len(names) != len(segments):
-            return False
-    return subject is None or fnmatch.fnmatchcase(event.subject, subject)
+    return len(names) == len(segments)
+
+
+def subject_matches(text: str, subject: str) -> bool:
+    """Whether the `@glob` part of pattern `text` (if any) matches `subject`."""
+    glob = _compile(text)[1]
+    return glob is None or fnmatch.fnmatchcase(subject, glob)
+
+
+def matches(text: str, event: Event) -> bool:
+    return name_matches(text, event.name) and subject_matches(text, event.subject)

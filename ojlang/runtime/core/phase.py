@@ -20,6 +20,7 @@ from ojlang.runtime.core import pipeline as pl
 from ojlang.runtime.core.ctx import Tx
 from ojlang.runtime.core.data import evolve
 from ojlang.runtime.core.effects import Fence, KillProcessGroup, RunShell
+from ojlang.runtime.core.graph import Phase, Pipeline
 from ojlang.runtime.core.run import Run, env, owner, phase_of, pipeline_of, put, scope
 from ojlang.runtime.core.table import Transition
 from ojlang.runtime.core.templates import RenderError, render_template
@@ -54,66 +55,68 @@ TABLE = (
 )
 
 
-def enter(tx: Tx, run: Run, name: str) -> None:
-    pipe = pipeline_of(tx, run)
-    defn = pipe.phase(name)
+def enter(tx: Tx, run: Run, name: str, pipe: Pipeline | None = None) -> None:
+    """Enter phase `name`; `run` may be unwritten (the step that waits writes it)."""
+    if pipe is None:
+        pipe = tx.pipeline(run)
+    defn = pipe.by_name[name]
     visits = run.attempts.get(name, 0) + 1
-    limit = min(
-        defn.max_visits or tx.graph.settings.max_phase_visits, tx.graph.settings.max_phase_visits
-    )
+    settings = tx.graph.settings
+    limit = min(defn.max_visits or settings.max_phase_visits, settings.max_phase_visits)
     if visits > limit:
         run = put(tx, evolve(run, phase=name, step="", child=""))
         pl.escalate(tx, run, f"enter: phase `{name}` exceeded {limit} visits")
         return
-    run = put(
-        tx,
-        evolve(
-            run,
-            state="running",
-            phase=name,
-            step="pre",
-            index=0,
-            child="",
-            recovering=False,
-            attempts={**run.attempts, name: visits},
-            phase_since_us=tx.now,
-        ),
+    run = tx.edit_run(
+        run,
+        state="running",
+        phase=name,
+        step="pre",
+        index=0,
+        child="",
+        recovering=False,
+        attempts={**run.attempts, name: visits},
+        phase_since_us=tx.now,
     )
-    tx.emit("pipeline:phase", run.name, **pl.payload(tx, run), attempt=visits)
-    advance(tx, run)
+    payload = pl.payload(tx, run, pipe)
+    payload["attempt"] = visits
+    tx.emit_event("pipeline:phase", run.name, payload)
+    advance(tx, run, defn, pipe)
 
 
-def _cwd(tx: Tx, run: Run) -> str:
-    cwd = phase_of(tx, run).cwd
-    if cwd is None:
+def _cwd(tx: Tx, run: Run, defn: Phase) -> str:
+    if defn.cwd is None:
         return run.workspace or tx.graph.settings.project_root
-    return render_template(cwd, scope(tx, run))
+    return render_template(defn.cwd, scope(tx, run))
 
 
 def _fence(run: Run, lock_name: str | None) -> Fence | None:
     return Fence(lock_name, run.lock_token) if lock_name and run.holds_lock else None
 
 
-def _start_guard(tx: Tx, run: Run, key: str, phase_name: str) -> None:
-    cwd = _cwd(tx, run)
+def _start_guard(tx: Tx, run: Run, key: str, phase_name: str, defn: Phase) -> None:
+    """Start the guard instance; the run is written with it as its child (guard instances never
+    change their owner run synchronously, so `run` is current)."""
+    cwd = _cwd(tx, run, defn)
     gid = guard.start(
         tx, key, run.id, phase_name, scope(tx, run, guard=key.rpartition(".")[2]), cwd, env(tx, run)
     )
-    put(tx, evolve(tx.world.runs[run.id], child=gid))
+    tx.put_run(evolve(run, child=gid))
 
 
-def advance(tx: Tx, run: Run) -> None:
-    """Execute steps from `run.step` until one must wait; records the step it waits in."""
-    defn = phase_of(tx, run)
+def advance(tx: Tx, run: Run, defn: Phase | None = None, pipe: Pipeline | None = None) -> None:
+    """Execute steps from `run.step` until one must wait; records the step it waits in.
+    `run` may be unwritten: every step that waits writes it."""
+    if defn is None:
+        defn = phase_of(tx, run)
     step = run.step
     if step in ("pre", "post"):
         guards = defn.pre if step == "pre" else defn.post
         if run.index < len(guards):
-            _start_guard(tx, run, guards[run.index], run.phase)
+            _start_guard(tx, run, guards[run.index], run.phase, defn)
             return
         if step == "post":
-            release(tx, run)
-            pl.route(tx, tx.world.runs[run.id], ok=True)
+            pl.route(tx, release(tx, run, defn, write=False), ok=True)
             return
         step = "lock"
     if step == "lock" and defn.lock is not None and not run.holds_lock:
@@ -129,7 +132,7 @@ def advance(tx: Tx, run: Run) -> None:
             _wait(tx, run, "semaphore", defn.semaphore)
             return
         run = put(tx, evolve(run, holds_slot=True))
-    _act(tx, run)
+    _act(tx, run, defn, pipe)
 
 
 def _wait(tx: Tx, run: Run, on: str, name: str) -> None:
@@ -145,38 +148,57 @@ def _resume(tx: Tx, run: Run) -> Run:
     return run
 
 
-def _act(tx: Tx, run: Run) -> None:
-    defn = phase_of(tx, run)
-    if defn.action == "none":
-        advance(tx, put(tx, evolve(run, step="post", index=0)))
+def _act(tx: Tx, run: Run, defn: Phase, pipe: Pipeline | None = None) -> None:
+    """Start the action (the run is written here: earlier steps may leave it unwritten)."""
+    action = defn.action
+    if action == "none":
+        advance(tx, put(tx, evolve(run, step="post", index=0)), defn)
         return
-    run = put(tx, evolve(run, step="act"))
-    sc = scope(tx, run)
+    run = tx.edit_run(run, step="act")
     try:
-        cwd = _cwd(tx, run)
-        if defn.action == "run":
+        cwd = run.workspace if defn.cwd is None and run.workspace else _cwd(tx, run, defn)
+        if action == "run":
             assert defn.run is not None
-            script = render_template(defn.run, sc)
+            pieces = defn.run.pieces
+            if len(pieces) == 1 and not pieces[0].path:
+                script = pieces[0].text
+            else:
+                script = render_template(defn.run, scope(tx, run))
     except RenderError as exc:
-        fail(tx, run, f"template error: {exc}")
+        fail(tx, tx.put_run(run), f"template error: {exc}")
         return
-    fence = _fence(run, defn.lock)
     timeout = defn.timeout_us
-    if defn.action == "run":
+    if action == "run":
         t = None if timeout is None else timeout / 1e6
+        fence = None if defn.lock is None else _fence(run, defn.lock)
         child = tx.io(
-            RunShell("phase", script, cwd, env(tx, run), t, owner=owner(run), fence=fence)
+            RunShell(
+                "phase", script, cwd, env(tx, run, pipe), t, owner=f"run:{run.id}", fence=fence
+            )
         )
-    elif defn.action == "task":
-        assert defn.task is not None
-        child = task.start(tx, defn.task, owner(run), run.id, run.phase, sc, env(tx, run))
+        tx.put_run(tx.edit_run(run, child=child))
     else:
-        assert defn.strategy is not None
-        child = strategy.start(
-            tx, defn.strategy, run.id, run.phase, sc, cwd, env(tx, run), timeout, fence
-        )
-    run = put(tx, evolve(tx.world.runs[run.id], child=child))
-    if timeout is not None and defn.action != "run":
+        tx.put_run(run)
+        if action == "task":
+            assert defn.task is not None
+            child = task.start(
+                tx, defn.task, owner(run), run.id, run.phase, scope(tx, run), env(tx, run)
+            )
+        else:
+            assert defn.strategy is not None
+            child = strategy.start(
+                tx,
+                defn.strategy,
+                run.id,
+                run.phase,
+                scope(tx, run),
+                cwd,
+                env(tx, run),
+                timeout,
+                _fence(run, defn.lock),
+            )
+        put(tx, evolve(tx.world.runs[run.id], child=child))
+    if timeout is not None and action != "run":
         tx.set_timer(f"run:{run.id}:timeout", tx.now + timeout)
 
 
@@ -186,7 +208,7 @@ def start_recovery(tx: Tx, run: Run, key: str) -> None:
     sc = scope(tx, run)
     run = put(tx, evolve(run, state="running", step="act", recovering=True))
     child = strategy.start(
-        tx, key, run.id, run.phase, sc, _cwd(tx, run), env(tx, run), defn.timeout_us, None
+        tx, key, run.id, run.phase, sc, _cwd(tx, run, defn), env(tx, run), defn.timeout_us, None
     )
     put(tx, evolve(tx.world.runs[run.id], child=child))
 
@@ -233,9 +255,9 @@ def gate(tx: Tx, run: Run, target: str) -> None:
 
 
 def gate_next(tx: Tx, run: Run) -> None:
-    pre = pipeline_of(tx, run).phase("blocked").pre
-    if run.index < len(pre):
-        _start_guard(tx, run, pre[run.index], "blocked")
+    blocked = pipeline_of(tx, run).phase("blocked")
+    if run.index < len(blocked.pre):
+        _start_guard(tx, run, blocked.pre[run.index], "blocked", blocked)
         return
     target = run.gate_target
     enter(tx, put(tx, evolve(run, gate_target="")), target)  # the gate opened: target used
@@ -276,12 +298,19 @@ def on_granted(tx: Tx, run: Run, kind: str) -> None:
 
 
 def on_action(tx: Tx, run: Run, ok: bool, error: str = "") -> None:
-    tx.cancel_timer(f"run:{run.id}:timeout")
-    run = _resume(tx, run)
-    if ok:
-        advance(tx, put(tx, evolve(run, child="", step="post", index=0)))
-    else:
+    pipe = tx.pipeline(run)
+    defn = pipe.by_name[run.phase]
+    if defn.timeout_us is not None:
+        tx.cancel_timer(f"run:{run.id}:timeout")
+    if run.state != "running":
+        run = _resume(tx, run)
+    if not ok:
         fail(tx, put(tx, evolve(run, child="")), error)
+        return
+    if defn.post:
+        advance(tx, put(tx, evolve(run, child="", step="post", index=0)), defn)
+    else:  # no post guards: release and route at once
+        pl.route(tx, release(tx, run, defn, False, child="", index=0), True, pipe, defn)
 
 
 def stop_child(tx: Tx, run: Run) -> None:
@@ -300,23 +329,30 @@ def stop_child(tx: Tx, run: Run) -> None:
     put(tx, evolve(tx.world.runs[run.id], child=""))
 
 
-def release(tx: Tx, run: Run) -> None:
-    """Release the slot, then the lock; leave any wait queue."""
-    defn = phase_of(tx, run)
+def release(tx: Tx, run: Run, defn: Phase | None = None, write: bool = True, **changes: Any) -> Run:
+    """Release the slot, then the lock; leave any wait queue. Returns the run out of its phase
+    step with `changes` applied; written unless `write` is false (the caller routes it)."""
+    if defn is None:
+        defn = phase_of(tx, run)
+    rid = run.id
     if defn.semaphore is not None:
         if run.holds_slot:
-            semaphore.release(tx, defn.semaphore, run.id)
+            semaphore.release(tx, defn.semaphore, rid)
         else:
-            semaphore.leave(tx, defn.semaphore, run.id)
+            semaphore.leave(tx, defn.semaphore, rid)
     if defn.lock is not None:
         if run.holds_lock:
-            lock.release(tx, defn.lock, run.id)
+            lock.release(tx, defn.lock, rid)
         else:
-            lock.leave(tx, defn.lock, run.id)
-    tx.cancel_timer(f"run:{run.id}:timeout")
-    current = tx.world.runs[run.id]
-    if current.holds_lock or current.holds_slot or current.step:
-        put(tx, evolve(current, holds_lock=False, holds_slot=False, step=""))
+            lock.leave(tx, defn.lock, rid)
+    if defn.timeout_us is not None:
+        tx.cancel_timer(f"run:{rid}:timeout")
+    current = run if changes or not write else tx.world.runs[rid]
+    if current.holds_lock or current.holds_slot or current.step or changes:
+        current = tx.edit_run(current, holds_lock=False, holds_slot=False, step="", **changes)
+        if write:
+            tx.put_run(current)
+    return current
 
 
 def fail(tx: Tx, run: Run, reason: str) -> None:

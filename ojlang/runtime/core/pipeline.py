@@ -19,9 +19,9 @@ from ojlang.runtime.core import queue as q
 from ojlang.runtime.core.ctx import Tx
 from ojlang.runtime.core.data import evolve
 from ojlang.runtime.core.effects import Notify
-from ojlang.runtime.core.graph import Edge, Pipeline
-from ojlang.runtime.core.ids import run_id, sanitize
-from ojlang.runtime.core.run import Run, phase_of, pipeline_of, put, scope
+from ojlang.runtime.core.graph import Edge, Phase, Pipeline
+from ojlang.runtime.core.ids import numbered, sanitize
+from ojlang.runtime.core.run import Run, pipeline_of, put, scope
 from ojlang.runtime.core.table import Transition
 from ojlang.runtime.core.templates import RenderError, render_template
 
@@ -83,11 +83,11 @@ TABLE = (
 )
 
 
-def payload(tx: Tx, run: Run) -> dict[str, Any]:
+def payload(tx: Tx, run: Run, pipe: Pipeline | None = None) -> dict[str, Any]:
     return {
         "id": run.id,
         "name": run.name,
-        "pipeline": pipeline_of(tx, run).name,
+        "pipeline": (pipe or pipeline_of(tx, run)).name,
         "runbook": run.runbook,
         "phase": run.phase,
     }
@@ -100,7 +100,6 @@ class BindError(Exception):
 def _bind(
     tx: Tx, pipe: Pipeline, given: dict[str, Any], item: dict[str, Any] | None, item_as: str | None
 ) -> dict[str, Any]:
-    rb = tx.graph.runbooks.get(pipe.runbook)
     values: dict[str, Any] = {}
     for name in pipe.inputs:
         if name in given:
@@ -111,6 +110,22 @@ def _bind(
             values[name] = item
         elif name not in pipe.defaults:
             raise BindError(f"missing input {name}")
+    if pipe.defaults:
+        _defaults(tx, pipe, given, item, values)
+    for name in pipe.outputs:
+        values.setdefault(name, given.get(name))
+    return values
+
+
+def _defaults(
+    tx: Tx,
+    pipe: Pipeline,
+    given: dict[str, Any],
+    item: dict[str, Any] | None,
+    values: dict[str, Any],
+) -> None:
+    """Render the defaults not given, in dependency order (§L5.4), into `values`."""
+    rb = tx.graph.runbooks.get(pipe.runbook)
     base = {
         "config": rb.config if rb else {},
         "env": tx.graph.settings.env,
@@ -130,9 +145,6 @@ def _bind(
             )
         except RenderError as exc:
             raise BindError(f"default `{name}`: {exc}") from None
-    for name in pipe.outputs:
-        values.setdefault(name, given.get(name))
-    return values
 
 
 def _live_of(tx: Tx, pipe_key: str) -> list[Run]:
@@ -152,7 +164,7 @@ def start(
     """Create a run; returns (run, "") or (None, error) with error `invalid`/`conflict`/…."""
     pipe = tx.graph.pipelines.get(pipe_key)
     if pipe is None:
-        return None, "not_found: no pipeline `{pipe_key}`"
+        return None, f"not_found: no pipeline `{pipe_key}`"
     try:
         values = _bind(tx, pipe, given, item, item_as)
     except BindError as exc:
@@ -160,7 +172,7 @@ def start(
     name = str(values.get("name") or run_name or (item or {}).get("id") or tx.ids.hex(6))
     base = sanitize(f"{pipe.name}-{name}")
     issued = tx.world.issued.get(base, 0)
-    rid = run_id(pipe.name, name, issued)
+    rid = numbered(base, issued)
     root = tx.graph.settings.project_root
     ws = str(values.get("workspace") or (f"{root}/.oj/worktrees/{rid}" if pipe.worktree else root))
     branch = str(values.get("branch") or (f"oj/{rid}" if pipe.worktree else ""))
@@ -199,19 +211,18 @@ def start(
     tx.emit(
         "pipeline:created",
         run.name,
-        **payload(tx, run),
+        **payload(tx, run, pipe),
         inputs={k: values.get(k) for k in pipe.inputs},
     )
-    if not _slot_free(tx, run):
+    if not _slot_free(tx, run, pipe):
         run = put(tx, evolve(run, state="queued"))
-        tx.emit("pipeline:waiting", run.name, **payload(tx, run), on="concurrency")
+        tx.emit("pipeline:waiting", run.name, **payload(tx, run, pipe), on="concurrency")
         return run, ""
-    _prepare(tx, run)
+    _prepare(tx, run, pipe)
     return tx.world.runs[run.id], ""
 
 
-def _slot_free(tx: Tx, run: Run) -> bool:
-    pipe = pipeline_of(tx, run)
+def _slot_free(tx: Tx, run: Run, pipe: Pipeline) -> bool:
     if pipe.concurrency is None and pipe.group is None:
         return True
     active = [r for r in _live_of(tx, run.pipeline) if r.state != "queued" and r.id != run.id]
@@ -220,61 +231,77 @@ def _slot_free(tx: Tx, run: Run) -> bool:
     return not (pipe.group is not None and any(r.group_key == run.group_key for r in active))
 
 
-def _prepare(tx: Tx, run: Run) -> None:
-    if pipeline_of(tx, run).worktree:
+def _prepare(tx: Tx, run: Run, pipe: Pipeline) -> None:
+    if pipe.worktree:
         put(tx, evolve(run, state="created"))
         workspace.create(tx, run.workspace, run.workspace, run.branch, owner=run.id)
     else:
-        begin(tx, run)
+        begin(tx, run, pipe)
 
 
-def begin(tx: Tx, run: Run) -> None:
-    run = put(tx, evolve(run, state="running"))
-    tx.emit("pipeline:started", run.name, **payload(tx, run))
-    _notify(tx, run, "on_start")
-    first = pipeline_of(tx, run).phases[0].name
-    _go(tx, run, Edge(phase=first), from_init=first != "init")
+def begin(tx: Tx, run: Run, pipe: Pipeline | None = None) -> None:
+    """Start the first phase (the run is written by the phase entry)."""
+    if pipe is None:
+        pipe = pipeline_of(tx, run)
+    run = tx.edit_run(run, state="running")
+    tx.emit("pipeline:started", run.name, **payload(tx, run, pipe))
+    if pipe.notify is not None:
+        _notify(tx, run, "on_start")
+    first = pipe.phases[0].name
+    _go(tx, run, Edge(phase=first), first != "init", pipe)
 
 
-def _go(tx: Tx, run: Run, edge: Edge, from_init: bool) -> None:
-    """Follow an edge; leaving `init` (or starting without one) passes the blocked gate."""
+def _go(tx: Tx, run: Run, edge: Edge, from_init: bool, pipe: Pipeline | None = None) -> None:
+    """Follow an edge; leaving `init` (or starting without one) passes the blocked gate.
+    `run` may be unwritten (a phase entry writes it)."""
     if edge.terminal:
-        end(tx, run, edge.terminal, run.error if edge.terminal == "failed" else "")
+        end(tx, tx.put_run(run), edge.terminal, run.error if edge.terminal == "failed" else "")
         return
-    pipe = pipeline_of(tx, run)
-    gated = pipe.has_phase("blocked") and pipe.phase("blocked").pre and edge.phase != "blocked"
-    if from_init and gated:
+    if pipe is None:
+        pipe = pipeline_of(tx, run)
+    if (
+        from_init
+        and edge.phase != "blocked"
+        and pipe.has_phase("blocked")
+        and pipe.phase("blocked").pre
+    ):
         phase.gate(tx, run, edge.phase)
     else:
-        phase.enter(tx, run, edge.phase)
+        phase.enter(tx, run, edge.phase, pipe)
 
 
-def route(tx: Tx, run: Run, ok: bool) -> None:
-    """A phase ended: follow its success edge or apply its `on_fail` (§3.1, §L4.6)."""
-    defn = phase_of(tx, run)
-    run = put(tx, evolve(run, last_ok=ok, step=""))
+def route(
+    tx: Tx, run: Run, ok: bool, pipe: Pipeline | None = None, defn: Phase | None = None
+) -> None:
+    """A phase ended: follow its success edge or apply its `on_fail` (§3.1, §L4.6). `run` may
+    be unwritten: every branch writes it before anything reads it back."""
+    if pipe is None or defn is None:
+        pipe = tx.pipeline(run)
+        defn = pipe.by_name[run.phase]
+    if run.last_ok is not ok or run.step:
+        run = tx.edit_run(run, last_ok=ok, step="")
     if run.phase == "failed":
-        end(tx, run, "failed", run.error or "failed")
+        end(tx, tx.put_run(run), "failed", run.error or "failed")
         return
     if ok:
         if run.phase == "done":
-            end(tx, run, "done")
+            end(tx, tx.put_run(run), "done")
             return
         edge = defn.next
         if not edge.phase and not edge.terminal:  # `blocked` returns to the gate target
-            edge = Edge(phase=run.gate_target) if run.gate_target else _after(tx, run)
-            run = put(tx, evolve(run, gate_target=""))  # used once: a later entry is by an edge
-        _go(tx, run, edge, from_init=run.phase == "init")
+            edge = Edge(phase=run.gate_target) if run.gate_target else _after(pipe, run.phase)
+            run = tx.edit_run(run, gate_target="")  # used once: a later entry is by an edge
+        _go(tx, run, edge, run.phase == "init", pipe)
         return
     if run.recovering:
         escalate(tx, run, run.error)
         return
     of = defn.on_fail
     if of.kind == "fail":
-        if pipeline_of(tx, run).has_phase("failed"):
-            phase.enter(tx, run, "failed")
+        if pipe.has_phase("failed"):
+            phase.enter(tx, run, "failed", pipe)
         else:
-            end(tx, run, "failed", run.error)
+            end(tx, tx.put_run(run), "failed", run.error)
     elif of.kind == "retry" and run.retries.get(run.phase, 0) < of.count:
         count = run.retries.get(run.phase, 0) + 1
         run = put(tx, evolve(run, retries={**run.retries, run.phase: count}, step="retry"))
@@ -285,7 +312,7 @@ def route(tx: Tx, run: Run, ok: bool) -> None:
     elif of.kind == "strategy":
         phase.start_recovery(tx, run, of.strategy)
     elif of.kind == "goto":
-        _go(tx, run, of.target, from_init=False)
+        _go(tx, run, of.target, False, pipe)
     else:  # escalate, or retries used up
         escalate(tx, run, run.error)
 
@@ -379,8 +406,8 @@ def _dequeue(tx: Tx, ended: Run) -> None:
     if pipe.concurrency is None and pipe.group is None:
         return
     for run in sorted(_live_of(tx, ended.pipeline), key=lambda r: (r.created_us, r.id)):
-        if run.state == "queued" and _slot_free(tx, run):
-            _prepare(tx, put(tx, evolve(run, state="created")))
+        if run.state == "queued" and _slot_free(tx, run, pipe):
+            _prepare(tx, put(tx, evolve(run, state="created")), pipe)
 
 
 def _notify(tx: Tx, run: Run, which: str) -> None:
@@ -466,9 +493,9 @@ def on_escalation(tx: Tx, run: Run, option: str) -> None:
         end(tx, run, "cancelled", "escalation")
 
 
-def _after(tx: Tx, run: Run) -> Edge:
-    """The phase after the current one in file order, else terminal `done`: where `blocked`
-    goes when it was entered by an ordinary edge rather than through the gate (§L6.2)."""
-    names = [p.name for p in pipeline_of(tx, run).phases]
-    index = names.index(run.phase) + 1
+def _after(pipe: Pipeline, name: str) -> Edge:
+    """The phase after `name` in file order, else terminal `done`: where `blocked` goes when
+    it was entered by an ordinary edge rather than through the gate (§L6.2)."""
+    names = [p.name for p in pipe.phases]
+    index = names.index(name) + 1
     return Edge(phase=names[index]) if index < len(names) else Edge(terminal="done")

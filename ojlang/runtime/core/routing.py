@@ -4,6 +4,8 @@ workers, watchers, `[events]` hooks (`RunShell(hook)`) and `[notify]` rules (`No
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ojlang.runtime.core import guard as guard_m
 from ojlang.runtime.core import phase, strategy, subs, watcher, worker
 from ojlang.runtime.core import pipeline as pl
@@ -11,7 +13,8 @@ from ojlang.runtime.core.ctx import Tx
 from ojlang.runtime.core.data import evolve
 from ojlang.runtime.core.effects import Notify, RunShell
 from ojlang.runtime.core.events import RESERVED_SCOPES, Event
-from ojlang.runtime.core.patterns import first_segment, matches
+from ojlang.runtime.core.graph import Hook, NotifyRule
+from ojlang.runtime.core.patterns import name_matches, subject_matches
 from ojlang.runtime.core.run import Run, put
 from ojlang.runtime.core.templates import RenderError, render_opt, render_template
 
@@ -25,37 +28,43 @@ def live_run(tx: Tx, run_id: object) -> Run | None:
 
 
 def route(tx: Tx, event: Event) -> None:
-    name, p = event.name, event.payload
-    scope = event.scope
-    if scope == "guard":
-        _guard(tx, event)
-    elif scope == "strategy":
-        _strategy(tx, event)
-    elif name in ("task:complete", "task:failed"):
-        _task_end(tx, event)
-    elif name == "lock:acquired" and not p.get("extended"):
+    handler = _BY_NAME.get(event.name)
+    if handler is not None:
+        handler(tx, event)
+        tx.pinned = ""
+    if tx.world.subscriptions:
+        _subscribers(tx, event)
+    plan = _PLANS.get((tx.world.graph_hash, event.name))
+    if plan is None:
+        plan = _plan(tx, event.name)
+    if plan:
+        _hooks(tx, event, plan)
+
+
+def _granted(tx: Tx, event: Event) -> None:
+    p = event.payload
+    if not p.get("extended"):
         run = live_run(tx, p["holder"])
         if run is not None:
-            phase.on_granted(tx, run, "lock")
-    elif name == "semaphore:acquired" and not p.get("extended"):
-        run = live_run(tx, p["holder"])
-        if run is not None:
-            phase.on_granted(tx, run, "semaphore")
-    elif name == "lock:lost":
-        run = live_run(tx, p["holder"])
-        if run is not None and run.holds_lock:
-            phase.fail(tx, evolve(run, holds_lock=False), "lock lost")
-    elif name == "queue:item:added":
-        for key, w in tx.world.workers.items():
-            if tx.graph.workers[key].queue == event.subject and w.state in ("idle", "running"):
-                worker.wake(tx, key, name)
-    elif name in ("pipeline:complete", "pipeline:failed", "pipeline:cancelled"):
-        run = tx.world.runs[p["id"]]
-        if run.worker and run.worker in tx.world.workers:
-            worker.on_run_end(tx, run.worker, run.id, name == "pipeline:complete")
-    tx.pinned = ""
-    _subscribers(tx, event)
-    _hooks(tx, event)
+            phase.on_granted(tx, run, event.name.partition(":")[0])
+
+
+def _lock_lost(tx: Tx, event: Event) -> None:
+    run = live_run(tx, event.payload["holder"])
+    if run is not None and run.holds_lock:
+        phase.fail(tx, evolve(run, holds_lock=False), "lock lost")
+
+
+def _item_added(tx: Tx, event: Event) -> None:
+    for key, w in tx.world.workers.items():
+        if tx.graph.workers[key].queue == event.subject and w.state in ("idle", "running"):
+            worker.wake(tx, key, event.name)
+
+
+def _run_ended(tx: Tx, event: Event) -> None:
+    run = tx.world.runs[event.payload["id"]]
+    if run.worker and run.worker in tx.world.workers:
+        worker.on_run_end(tx, run.worker, run.id, event.name == "pipeline:complete")
 
 
 def _guard(tx: Tx, event: Event) -> None:
@@ -66,8 +75,6 @@ def _guard(tx: Tx, event: Event) -> None:
 
 def _strategy(tx: Tx, event: Event) -> None:
     verb = event.name.partition(":")[2]
-    if verb not in ("succeeded", "failed", "exhausted"):
-        return
     run = live_run(tx, event.payload.get("owner"))
     if run is None or run.phase != event.payload.get("phase") or run.step != "act":
         return
@@ -128,61 +135,81 @@ def _event_scope(event: Event) -> dict[str, object]:
     }
 
 
-_INTEREST: dict[str, frozenset[str]] = {}
+# (runbook, is the first runbook, hooks, notify ignore, notify rules, notify on): the
+# candidates whose pattern names match one event name, per graph; subjects are checked per event.
+_Plan = tuple[
+    tuple[str, bool, tuple[Hook, ...], tuple[str, ...], tuple[NotifyRule, ...], tuple[str, ...]],
+    ...,
+]
+_PLANS: dict[tuple[str, str], _Plan] = {}
+_PLANS_MAX = 8192
 
 
-def _interest(tx: Tx) -> frozenset[str]:
-    """First segments that some hook or notify pattern of the current graph can match."""
-    h = tx.world.graph_hash
-    found = _INTEREST.get(h)
-    if found is None:
-        heads: set[str] = set()
-        for rb in tx.graph.runbooks.values():
-            texts = [x.pattern.text for x in rb.hooks] + [p.text for p in rb.notify.on]
-            texts += [r.on.text for r in rb.notify.rules]
-            heads.update(first_segment(t) for t in texts)
-        found = _INTEREST[h] = frozenset(heads)
-    return found
+def _plan(tx: Tx, name: str) -> _Plan:
+    """The hooks and notify patterns of the current graph whose names match `name` (cached)."""
+    key = (tx.world.graph_hash, name)
+    plan = _PLANS.get(key)
+    if plan is None:
+        if len(_PLANS) >= _PLANS_MAX:
+            _PLANS.clear()
+        graph = tx.graph
+        first = next(iter(graph.runbooks), "")
+        out = []
+        for rb_name, rb in graph.runbooks.items():
+            cfg = rb.notify
+            hooks = tuple(h for h in rb.hooks if name_matches(h.pattern.text, name))
+            ignore = tuple(p.text for p in cfg.ignore if name_matches(p.text, name))
+            rules = tuple(r for r in cfg.rules if name_matches(r.on.text, name))
+            on = tuple(p.text for p in cfg.on if name_matches(p.text, name))
+            if hooks or rules or on:
+                out.append((rb_name, rb_name == first, hooks, ignore, rules, on))
+        plan = _PLANS[key] = tuple(out)
+    return plan
 
 
-def _hooks(tx: Tx, event: Event) -> None:
-    interest = _interest(tx)
-    if event.scope not in interest and "*" not in interest:
-        return
+def _hooks(tx: Tx, event: Event, plan: _Plan) -> None:
     graph = tx.graph
     runbook = event.payload.get("runbook")
     custom = event.scope not in RESERVED_SCOPES
-    for rb_name, rb in graph.runbooks.items():
-        mine = custom or runbook == rb_name
-        scope = None
-        if mine:
-            for hook in rb.hooks:
-                if matches(hook.pattern.text, event):
-                    scope = scope or {
-                        "config": rb.config,
-                        "env": graph.settings.env,
-                        "runbook": rb_name,
-                        **_event_scope(event),
-                    }
-                    try:
-                        script = render_template(hook.run, scope)
-                    except RenderError as exc:
-                        tx.log("warning", f"hook `{hook.pattern.text}` of `{rb_name}`: {exc}")
-                        continue
-                    root = graph.settings.project_root
-                    tx.io(RunShell("hook", script, root, {"OJ_PROJECT": root}, 120.0, owner="hook"))
-        if runbook == rb_name or (runbook is None and rb_name == next(iter(graph.runbooks))):
-            _notify(tx, rb_name, event)
+    for rb_name, first, hooks, ignore, rules, on in plan:
+        if hooks and (custom or runbook == rb_name):
+            scope = None
+            for hook in hooks:
+                if not subject_matches(hook.pattern.text, event.subject):
+                    continue
+                scope = scope or {
+                    "config": graph.runbooks[rb_name].config,
+                    "env": graph.settings.env,
+                    "runbook": rb_name,
+                    **_event_scope(event),
+                }
+                try:
+                    script = render_template(hook.run, scope)
+                except RenderError as exc:
+                    tx.log("warning", f"hook `{hook.pattern.text}` of `{rb_name}`: {exc}")
+                    continue
+                root = graph.settings.project_root
+                tx.io(RunShell("hook", script, root, {"OJ_PROJECT": root}, 120.0, owner="hook"))
+        if (rules or on) and (runbook == rb_name or (runbook is None and first)):
+            _notify(tx, rb_name, event, ignore, rules, on)
 
 
-def _notify(tx: Tx, rb_name: str, event: Event) -> None:
+def _notify(
+    tx: Tx,
+    rb_name: str,
+    event: Event,
+    ignore: tuple[str, ...],
+    rules: tuple[NotifyRule, ...],
+    on: tuple[str, ...],
+) -> None:
+    subject = event.subject
+    if any(subject_matches(p, subject) for p in ignore):
+        return
+    rule = next((r for r in rules if subject_matches(r.on.text, subject)), None)
+    if rule is None and not any(subject_matches(p, subject) for p in on):
+        return
     rb = tx.graph.runbooks[rb_name]
     cfg = rb.notify
-    if any(matches(p.text, event) for p in cfg.ignore):
-        return
-    rule = next((r for r in cfg.rules if matches(r.on.text, event)), None)
-    if rule is None and not any(matches(p.text, event) for p in cfg.on):
-        return
     scope = {
         "config": rb.config,
         "env": tx.graph.settings.env,
@@ -227,3 +254,23 @@ def _notify(tx: Tx, rb_name: str, event: Event) -> None:
                 owner="notify",
             )
         )
+
+
+_BY_NAME: dict[str, Callable[[Tx, Event], None]] = {
+    "guard:passed": _guard,
+    "guard:waiting": _guard,
+    "guard:failed": _guard,
+    "guard:timeout": _guard,
+    "strategy:succeeded": _strategy,
+    "strategy:failed": _strategy,
+    "strategy:exhausted": _strategy,
+    "task:complete": _task_end,
+    "task:failed": _task_end,
+    "lock:acquired": _granted,
+    "semaphore:acquired": _granted,
+    "lock:lost": _lock_lost,
+    "queue:item:added": _item_added,
+    "pipeline:complete": _run_ended,
+    "pipeline:failed": _run_ended,
+    "pipeline:cancelled": _run_ended,
+}

@@ -59,16 +59,15 @@ def get(tx: Tx, run_id: str) -> Run:
 
 
 def put(tx: Tx, run: Run) -> Run:
-    tx.set(runs=tx.world.runs.set(run.id, run))
-    return run
+    return tx.put_run(run)
 
 
 def pipeline_of(tx: Tx, run: Run) -> Pipeline:
-    return tx.graph_of(run.graph_hash).pipelines[run.pipeline]
+    return tx.pipeline(run)
 
 
 def phase_of(tx: Tx, run: Run) -> Phase:
-    return pipeline_of(tx, run).phase(run.phase)
+    return tx.pipeline(run).phase(run.phase)
 
 
 def config(tx: Tx, run: Run) -> dict[str, Any]:
@@ -99,12 +98,12 @@ def scope(tx: Tx, run: Run, **extra: Any) -> dict[str, Any]:
     return s
 
 
-def env(tx: Tx, run: Run, **extra: str) -> dict[str, str]:
+def env(tx: Tx, run: Run, pipe: Pipeline | None = None) -> dict[str, str]:
     """`OJ_*` variables of shell fields and sessions (§L5.5)."""
     out = {
         "OJ_PROJECT": tx.graph.settings.project_root,
         "OJ_RUNBOOK": run.runbook,
-        "OJ_PIPELINE": pipeline_of(tx, run).name,
+        "OJ_PIPELINE": (pipe or pipeline_of(tx, run)).name,
         "OJ_RUN": run.id,
         "OJ_NAME": run.name,
         "OJ_PHASE": run.phase,
@@ -114,7 +113,6 @@ def env(tx: Tx, run: Run, **extra: str) -> dict[str, str]:
     }
     if run.item is not None:
         out["OJ_ITEM"] = json.dumps(run.item, sort_keys=True, separators=(",", ":"))
-    out.update(extra)
     return out
 
 

@@ -11,7 +11,7 @@ same trace.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import attrs
@@ -62,7 +62,10 @@ class SimResult:
 
 
 def _first(rules: tuple[tuple[str, Any], ...], script: str, default: Any) -> Any:
-    return next((v for k, v in rules if k in script), default)
+    for k, v in rules:
+        if k in script:
+            return v
+    return default
 
 
 def _agent(out: Outcomes, effect: fx.SpawnSession) -> list[tuple[int, i.Input]]:
@@ -78,35 +81,47 @@ def _agent(out: Outcomes, effect: fx.SpawnSession) -> list[tuple[int, i.Input]]:
     return [ready, (later, i.Done(trid, gen, error=error))]
 
 
+def _shell(out: Outcomes, effect: Any) -> list[tuple[int, i.Input]]:
+    lat = out.latency_us
+    code = _first(out.shell, effect.script, out.shell_default) if out.shell else out.shell_default
+    stdout = _first(out.stdout, effect.script, "") if out.stdout else ""
+    return [(lat, i.ShellExited(effect.effect_id, code, stdout_tail=stdout, duration_us=lat))]
+
+
+def _merge(out: Outcomes, effect: Any) -> list[tuple[int, i.Input]]:
+    conflicts = () if out.merge_ok else ("a.txt",)
+    return [(out.latency_us, i.MergeResult(effect.effect_id, out.merge_ok, conflicts=conflicts))]
+
+
+_ANSWERS: dict[type, Callable[[Outcomes, Any], list[tuple[int, i.Input]]]] = {
+    fx.RunShell: _shell,
+    fx.SpawnSession: lambda out, e: [
+        (out.latency_us, i.SessionResult("spawned", e.effect_id, pane_pid=4242)),
+        *_agent(out, e),
+    ],
+    fx.KillSession: lambda out, e: [(out.latency_us, i.SessionResult("killed", e.effect_id))],
+    fx.ProbeSession: lambda out, e: [
+        (out.latency_us, i.AgentProbe(e.effect_id, alive=True, changed=False))
+    ],
+    fx.WorktreeAdd: lambda out, e: [(out.latency_us, i.WorkspaceResult("ready", e.effect_id))],
+    fx.WorktreeRemove: lambda out, e: [(out.latency_us, i.WorkspaceResult("removed", e.effect_id))],
+    fx.Merge: _merge,
+    fx.ListWorktrees: lambda out, e: [(out.latency_us, i.ScanListed(e.effect_id))],
+    fx.ListSessions: lambda out, e: [(out.latency_us, i.ScanListed(e.effect_id))],
+    fx.Probe: lambda out, e: [(out.latency_us, i.ProbeResult(e.effect_id, out.probe_value))],
+}
+_SILENT = frozenset({fx.Emit, fx.SetTimer, fx.Log, fx.Reply, fx.CancelTimer})
+
+
+def _done(out: Outcomes, effect: Any) -> list[tuple[int, i.Input]]:
+    return [(out.latency_us, i.EffectOutcome("done", effect.effect_id))]
+
+
 def answers(out: Outcomes, effect: fx.Effect) -> list[tuple[int, i.Input]]:
     """The scripted result inputs of one effect, with their delays."""
-    lat = out.latency_us
-    if isinstance(effect, fx.SetTimer | fx.Emit | fx.Log | fx.Reply | fx.CancelTimer):
+    if type(effect) in _SILENT:
         return []
-    eid = effect.effect_id
-    if isinstance(effect, fx.RunShell):
-        code = _first(out.shell, effect.script, out.shell_default)
-        stdout = _first(out.stdout, effect.script, "")
-        return [(lat, i.ShellExited(eid, code, stdout_tail=stdout, duration_us=lat))]
-    if isinstance(effect, fx.SpawnSession):
-        return [(lat, i.SessionResult("spawned", eid, pane_pid=4242)), *_agent(out, effect)]
-    if isinstance(effect, fx.KillSession):
-        return [(lat, i.SessionResult("killed", eid))]
-    if isinstance(effect, fx.ProbeSession):
-        return [(lat, i.AgentProbe(eid, alive=True, changed=False))]
-    if isinstance(effect, fx.WorktreeAdd):
-        return [(lat, i.WorkspaceResult("ready", eid))]
-    if isinstance(effect, fx.WorktreeRemove):
-        return [(lat, i.WorkspaceResult("removed", eid))]
-    if isinstance(effect, fx.Merge):
-        return [
-            (lat, i.MergeResult(eid, out.merge_ok, conflicts=() if out.merge_ok else ("a.txt",)))
-        ]
-    if isinstance(effect, fx.ListWorktrees | fx.ListSessions):
-        return [(lat, i.ScanListed(eid))]
-    if isinstance(effect, fx.Probe):
-        return [(lat, i.ProbeResult(eid, out.probe_value))]
-    return [(lat, i.EffectOutcome("done", eid))]
+    return _ANSWERS.get(type(effect), _done)(out, effect)
 
 
 def simulate(
@@ -121,35 +136,61 @@ def simulate(
     record: bool = True,
 ) -> SimResult:
     """Drive `step` from `inputs` (offsets from `start_us`) and the scripted answers."""
-    heap: list[tuple[int, int, i.Input]] = []
+    # The agenda is a heap of int keys `due << 32 | n` (n breaks ties in arrival order) with
+    # the inputs beside it by key: int keys compare faster than tuples.
+    heap: list[int] = []
+    agenda: dict[int, i.Input] = {}
     n = 0
     for offset, inp in inputs:
-        heapq.heappush(heap, (start_us + offset, n, inp))
+        key = (start_us + offset) << 32 | n
+        heap.append(key)
+        agenda[key] = inp
         n += 1
+    heapq.heapify(heap)
+    push, pop = heapq.heappush, heapq.heappop
     trace: list[TraceStep] = []
     now, seq = start_us, world.last_seq
     steps = events = 0
+    limit = None if until_us is None else start_us + until_us
+    emit, set_timer, run_shell = fx.Emit, fx.SetTimer, fx.RunShell
+    silent, table = _SILENT, _ANSWERS
+    lat = outcomes.latency_us
+    plain_shells = not outcomes.shell and not outcomes.stdout
     while heap and steps < max_steps:
-        due, _, inp = heapq.heappop(heap)
-        if until_us is not None and due > start_us + until_us:
+        key = pop(heap)
+        due = key >> 32
+        if limit is not None and due > limit:
             break
-        now = max(now, due)
+        inp = agenda.pop(key)
+        if due > now:
+            now = due
         seq += 1
         steps += 1
         world, effects = step(world, inp, now, seq, machine_id)
         if record:
             trace.append(TraceStep(now, seq, inp, effects))
         for effect in effects:
-            if isinstance(effect, fx.Emit):
+            kind = type(effect)
+            if kind is emit:
                 events += 1
-                continue
-            if isinstance(effect, fx.SetTimer):
-                heapq.heappush(
-                    heap, (effect.due_us, n, i.TimerFired(effect.timer_id, effect.due_us))
+            elif kind is set_timer:
+                assert isinstance(effect, fx.SetTimer)
+                key = effect.due_us << 32 | n
+                push(heap, key)
+                agenda[key] = i.TimerFired(effect.timer_id, effect.due_us)
+                n += 1
+            elif kind is run_shell and plain_shells:  # the common answer, without a list
+                assert isinstance(effect, fx.RunShell)
+                key = (now + lat) << 32 | n
+                push(heap, key)
+                agenda[key] = i.ShellExited(
+                    effect.effect_id, outcomes.shell_default, None, False, "", "", lat
                 )
                 n += 1
-                continue
-            for delay, answer in answers(outcomes, effect):
-                heapq.heappush(heap, (now + delay, n, answer))
-                n += 1
+            elif kind not in silent:
+                for delay, answer in table.get(kind, _done)(outcomes, effect):
+                    key = (now + delay) << 32 | n
+                    push(heap, key)
+                    agenda[key] = answer
+                    n += 1
     return SimResult(world, tuple(trace), steps, now, events)

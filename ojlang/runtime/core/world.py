@@ -13,6 +13,9 @@ machine id give the same output, byte for byte after canonical JSON.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import attrs
 from immutables import Map
 
@@ -116,14 +119,17 @@ def initial_world(graph: Graph, now_us: int = 0, machine_id: str = "init") -> Wo
 def step(
     world: World, input: Input, now_us: int, seq: int, machine_id: str
 ) -> tuple[World, tuple[fx.Effect, ...]]:
-    from ojlang.runtime.core.dispatch import handle
-    from ojlang.runtime.core.routing import route
-
+    if not _ROUTES:
+        _bind()
+    handle, route = _ROUTES
     tx = Tx(world, now_us, seq, machine_id)
     try:
         handle(tx, input)
-        while tx.pending:
-            event, depth = tx.pending.popleft()
+        pending = tx.pending
+        k = 0
+        while k < len(pending):  # breadth first: routing appends to the end
+            event, depth = pending[k]
+            k += 1
             if depth > MAX_DEPTH:
                 tx.log("error", f"event routing deeper than {MAX_DEPTH}: `{event.name}` cut")
                 continue
@@ -134,3 +140,14 @@ def step(
         message = f"internal error on `{input.name}`: {type(exc).__name__}: {exc}"
         return attrs.evolve(world, last_seq=seq), (fx.Log("error", message, {"seq": seq}),)
     return tx.freeze(last_seq=seq), tuple(tx.effects)
+
+
+_ROUTES: list[Callable[[Tx, Any], None]] = []
+
+
+def _bind() -> None:
+    """Import the dispatcher and the router once (they import this module)."""
+    from ojlang.runtime.core.dispatch import handle
+    from ojlang.runtime.core.routing import route
+
+    _ROUTES[:] = [handle, route]

@@ -37,7 +37,9 @@ class WatcherMachine(RuleBasedStateMachine):
         for ev in self.d.events():
             if ev.name == "watcher:resolved":
                 self.fired = []
-            if ev.name == "action:triggered":
+            # a response fires its action; a trigger rejected (still executing) is a response
+            # that fired and failed, so the ladder moves on (§L3.11)
+            if ev.name in ("action:triggered", "action:rejected"):
                 k = int(ev.subject[1:])
                 expected = self.fired[-1] + 1 if self.fired else 0
                 assert k == expected, f"response {k} after {self.fired}"
@@ -47,6 +49,12 @@ class WatcherMachine(RuleBasedStateMachine):
     def emit(self, n: int) -> None:
         for _ in range(n):
             self.d(i.EmitCommand("x:y", "s"))
+
+    @rule(code=st.sampled_from([0, 1]))
+    def finish_actions(self, code: int) -> None:
+        for eid in sorted(self.d.world.outbox):
+            self.d.exit(eid, code)
+            self._track()
 
     @rule(dt=st.integers(0, 15 * S))
     def advance(self, dt: int) -> None:
