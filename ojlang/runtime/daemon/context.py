@@ -3,7 +3,8 @@ the id matching of §2.3, in; answers and `RemoteError`s out.
 
 `Ctx.ask(input)` submits a command and waits for its reply (after commit); reply errors become
 `RemoteError`s with a message even when the core gave only a code. The `*_id` helpers turn
-what the user typed into the id meant (`resolve.py`) against the world of the last commit.
+what the user typed into the id meant (`resolve.py`) against the world of the last commit;
+`text` and `micros` read request params (a missing one is `invalid`).
 """
 
 from __future__ import annotations
@@ -48,6 +49,24 @@ class DaemonInfo:
     reconciled: dict[str, Any] = attrs.Factory(dict)
     warnings: list[str] = attrs.Factory(list)
     graph_errors: int = 0
+
+
+def text(params: dict[str, Any], key: str, *, required: bool = True) -> str:
+    value = params.get(key)
+    if value is None or value == "":
+        if required:
+            raise RemoteError("invalid", f"missing `{key}`")
+        return ""
+    return str(value)
+
+
+def micros(params: dict[str, Any], key: str) -> int | None:
+    value = params.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise RemoteError("invalid", f"`{key}` must be a positive number of seconds")
+    return int(value * 1_000_000)
 
 
 class Ctx:

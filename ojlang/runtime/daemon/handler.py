@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Generator
 from typing import Any
 
-from ojlang.runtime.daemon import reads, writes
+from ojlang.runtime.daemon import reads, resources, writes
 from ojlang.runtime.daemon.context import Ctx, DaemonInfo
 from ojlang.runtime.daemon.eventlog import event_json, keep, query
 from ojlang.runtime.daemon.methods import Methods
@@ -59,25 +59,25 @@ CALLS: dict[str, Method] = {
     "queue.drain": writes.queue_drain,
     "lock.list": reads.lock_list,
     "lock.show": reads.lock_show,
-    "lock.acquire": writes.lock_acquire,
-    "lock.release": writes.lock_release,
-    "lock.heartbeat": writes.lock_heartbeat,
+    "lock.acquire": resources.lock_acquire,
+    "lock.release": resources.lock_release,
+    "lock.heartbeat": resources.lock_heartbeat,
     "semaphore.list": reads.semaphore_list,
     "semaphore.show": reads.semaphore_show,
-    "semaphore.acquire": writes.semaphore_acquire,
-    "semaphore.release": writes.semaphore_release,
+    "semaphore.acquire": resources.semaphore_acquire,
+    "semaphore.release": resources.semaphore_release,
     "session.list": reads.session_list,
     "session.show": reads.session_show,
     "session.peek": reads.session_peek,
-    "session.nudge": writes.session_command("nudge"),
-    "session.kill": writes.session_command("kill"),
+    "session.nudge": resources.session_command("nudge"),
+    "session.kill": resources.session_command("kill"),
     "workspace.list": reads.workspace_list,
     "workspace.show": reads.workspace_show,
-    "workspace.create": writes.workspace_create,
-    "workspace.remove": writes.workspace_remove,
-    "workspace.merge": writes.workspace_merge,
-    "workspace.adopt": writes.workspace_adopt,
-    "workspace.prune": writes.workspace_prune,
+    "workspace.create": resources.workspace_create,
+    "workspace.remove": resources.workspace_remove,
+    "workspace.merge": resources.workspace_merge,
+    "workspace.adopt": resources.workspace_adopt,
+    "workspace.prune": resources.workspace_prune,
     "emit": writes.emit,
     "events.tail": reads.events_tail,
     "escalation.list": reads.escalation_list,
