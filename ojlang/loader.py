@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import attrs
-
+from ojlang import rec
 from ojlang.parser.ast import Runbook
 from ojlang.parser.spans import Span
 from ojlang.project import Origin, RunbookFile
@@ -20,7 +19,7 @@ from ojlang.validator.diagnostic import Diagnostic, diag
 RUNBOOK_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,63}\Z")
 
 
-@attrs.frozen
+@rec.frozen
 class Loaded:
     """One runbook file after loading: its text (if readable) and AST (if it parsed)."""
 
@@ -62,7 +61,7 @@ def load_text(data: bytes, file: RunbookFile) -> Loaded:
     try:
         document = parse_toml(data, file.display)
     except TomlError as err:
-        return Loaded(file, text, None, (attrs.evolve(err.diagnostic, runbook=name),))
+        return Loaded(file, text, None, (rec.evolve(err.diagnostic, runbook=name),))
     builder = Builder(document, name)
     runbook = builder.build()
     return Loaded(file, document.source, runbook, tuple(builder.diagnostics))

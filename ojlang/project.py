@@ -12,7 +12,7 @@ import enum
 import os
 from pathlib import Path
 
-import attrs
+from ojlang import rec
 
 
 class Origin(enum.Enum):
@@ -35,7 +35,7 @@ class Origin(enum.Enum):
         }[self]
 
 
-@attrs.frozen
+@rec.frozen
 class RunbookFile:
     path: Path  # absolute
     display: str  # relative to the project root, `/`-separated (or absolute outside it)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import attrs
 
+from ojlang import rec
 from ojlang.errors import UsageError
 from ojlang.loader import Loaded, load_file, load_text
 from ojlang.parser import ast
@@ -95,7 +96,7 @@ def analyse(
     root = find_root(path.parent)
     options = merge_options(_config(root), {})
     if not shellcheck:
-        options = attrs.evolve(options, shellcheck=False)
+        options = rec.evolve(options, shellcheck=False)
     found = discover(root)
     origin = next((f.origin for f in found if f.path == path), Origin.PROJECT)
     file = RunbookFile(path, display_path(path, root), origin)

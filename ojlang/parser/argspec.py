@@ -12,8 +12,7 @@ import enum
 import itertools
 from typing import TYPE_CHECKING, Any
 
-import attrs
-
+from ojlang import rec
 from ojlang.parser.mini import MiniSyntaxError, load_grammar
 
 if TYPE_CHECKING:
@@ -26,7 +25,7 @@ class ArgKind(enum.Enum):
     FLAG = "flag"  # no value: `--force`
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class ArgItem:
     """One item of a spec. `name` is the positional name or the long name without `--`.
 
@@ -77,7 +76,7 @@ class ArgItem:
         return inner if self.required else f"[{inner}]"
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class ArgSpec:
     items: tuple[ArgItem, ...] = ()
 

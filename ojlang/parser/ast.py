@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import attrs
-
+from ojlang import rec
 from ojlang.parser.fields import Chain, Dur, Kind, MapField, Parsed, Ref, Tmpl, spec, spec_item
 from ojlang.parser.spans import Span
 from ojlang.parser.tomltree import Key, TBool, TInteger, TomlDocument, TString, TTable, Value
@@ -20,15 +19,15 @@ WORKER_IDLE = "worker.idle_action"
 WORKER_UNHEALTHY = "worker.on_unhealthy"
 
 
-@attrs.frozen(kw_only=True)
+@rec.frozen(kw_only=True)
 class Node:
     """A table of the runbook: its span (header, inline braces or implicit key)."""
 
     span: Span
-    table: TTable = attrs.field(eq=False, repr=False)
+    table: TTable = rec.field(eq=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@rec.frozen(kw_only=True)
 class Primitive(Node):
     """A named primitive: `key` is its identity (`[task.KEY]`)."""
 
@@ -44,7 +43,7 @@ class Primitive(Node):
 # -- §3.1 command -------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@rec.frozen(kw_only=True)
 class Command(Primitive):
     args: Parsed | None = spec(Kind.ARGS, "argument spec (§4.4)")
     aliases: MapField | None = spec(Kind.CUSTOM, "extra short flags", context="aliases")
@@ -55,7 +54,7 @@ class Command(Primitive):
 # -- §3.2 worker --------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@rec.frozen(kw_only=True)
 class Worker(Primitive):
     queue: Ref | None = spec(Kind.REF, "queue to take items from", required=True)
     handler: Ref | None = spec(Kind.REF, "pipeline or task run per item", required=True)
@@ -74,7 +73,7 @@ class Worker(Primitive):
 # -- §3.3 cron ----------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@rec.frozen(kw_only=True)
 class Cron(Primitive):
     interval: Dur | None = spec(Kind.DURATION, "period", required=True)
     enabled: TBool | None = spec(Kind.BOOL, "start enabled")
@@ -86,13 +85,13 @@ class Cron(Primitive):
 # -- §3.4 queue ---------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@rec.frozen(kw_only=True)
 class DeadLetters(Node):
     retention: Dur | None = spec(Kind.DURATION, "how long dead items are kept")
     on_add: Tmpl | None = spec(Kind.SHELL, "runs once per dead-lettered item")
 
 
-@attrs.frozen(kw_only=True)
+@rec.frozen(kw_only=True)
 class Queue(Primitive):
     source: Tmpl | None = spec(Kind.SHELL, "external queue: prints items as a JSON array")
     filter: Parsed | None = spec(Kind.EXPR, "items for which it is false are not claimed")
@@ -109,7 +108,7 @@ class Queue(Primitive):
 # -- §3.5 pipeline ------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@rec.frozen(kw_only=True)
 class Phase(Node):
     name: TString | None = spec(Kind.NAME, "phase name", required=True)
     run: Tmpl | None = spec(Kind.SHELL, "run a script")
@@ -130,7 +129,7 @@ class Phase(Node):
         return self.name.value if self.name is not None else ""
 
 
-@attrs.frozen(kw_only=True)
+@rec.frozen(kw_only=True)
 class PipelineNotify(Node):
     on_start: Tmpl | None = spec(Kind.TEXT, "message when the run starts")
     on_done: Tmpl | None = spec(Kind.TEXT, "message when the run ends done")
@@ -138,7 +137,7 @@ class PipelineNotify(Node):
     on_escalate: Tmpl | None = spec(Kind.TEXT, "message when the run escalates")
 
 
-@attrs.frozen(kw_only=True)
+@rec.frozen(kw_only=True)
 class Pipeline(Primitive):
     inputs: tuple[TString, ...] = spec(Kind.LIST, "inputs", item=spec_item(Kind.VARIABLE))
     defaults: MapField | None = spec(Kind.CUSTOM, "defaults", context="defaults")
@@ -160,14 +159,14 @@ class Pipeline(Primitive):
 VAR_FORMATS = ("json", "lines", "csv", "kv", "raw", "auto")
 
 
-@attrs.frozen(kw_only=True)
+@rec.frozen(kw_only=True)
 class TaskVar(Node):
     name: TString | None = spec(Kind.VARIABLE, "variable name", required=True)
     source: Tmpl | None = spec(Kind.SHELL, "shell whose stdout is parsed", required=True)
     format: TString | None = spec(Kind.ENUM, "stdout format", choices=VAR_FORMATS)
 
 
-@attrs.frozen(kw_only=True)
+@rec.frozen(kw_only=True)
 class Task(Primitive):
     command: Tmpl | None = spec(Kind.SHELL, "agent program")
     prompt: TString | None = spec(Kind.JINJA, "inline prompt")
@@ -212,7 +211,7 @@ GUARD_CONDITION_REQUIRED: dict[str, tuple[str, ...]] = {
 }
 
 
-@attrs.frozen(kw_only=True)
+@rec.frozen(kw_only=True)
 class TypedTable(Node):
     """A built-in typed table (guard condition, watcher/scanner source, condition, cleanup)."""
 
@@ -221,13 +220,13 @@ class TypedTable(Node):
     keys: dict[str, Key]
 
 
-@attrs.frozen(kw_only=True)
+@rec.frozen(kw_only=True)
 class GuardRetry(Node):
     max: TInteger | None = spec(Kind.INT, "failed evaluations before timing out", minimum=1)
     interval: Dur | None = spec(Kind.DURATION, "delay between evaluations")
 
 
-@attrs.frozen(kw_only=True)
+@rec.frozen(kw_only=True)
 class Guard(Primitive):
     condition: Tmpl | TypedTable | None = spec(
         Kind.CUSTOM, "shell or built-in condition", context="guard_condition"
@@ -246,7 +245,7 @@ class Guard(Primitive):
 # -- §3.8 strategy ------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@rec.frozen(kw_only=True)
 class Attempt(Node):
     name: TString | None = spec(Kind.NAME, "attempt name", required=True)
     run: Tmpl | None = spec(Kind.SHELL, "script")
@@ -259,7 +258,7 @@ class Attempt(Node):
         return self.name.value if self.name is not None else ""
 
 
-@attrs.frozen(kw_only=True)
+@rec.frozen(kw_only=True)
 class Strategy(Primitive):
     checkpoint: Tmpl | None = spec(Kind.SHELL, "run before the first attempt")
     on_exhaust: TString | None = spec(Kind.STRING, "fail, escalate or a phase name")
@@ -269,14 +268,14 @@ class Strategy(Primitive):
 # -- §3.9 lock, §3.10 semaphore -------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@rec.frozen(kw_only=True)
 class Lock(Primitive):
     timeout: Dur | None = spec(Kind.DURATION, "longest hold")
     heartbeat: Dur | None = spec(Kind.DURATION, "holder refresh period")
     on_stale: Chain | None = spec(Kind.CHAIN, "stale sequence", context="lock.on_stale")
 
 
-@attrs.frozen(kw_only=True)
+@rec.frozen(kw_only=True)
 class Semaphore(Primitive):
     max: TInteger | None = spec(Kind.INT, "slots", minimum=1)
     slot_timeout: Dur | None = spec(Kind.DURATION, "longest hold of one slot")
@@ -290,7 +289,7 @@ class Semaphore(Primitive):
 # -- §3.11 watcher, §3.12 scanner ----------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@rec.frozen(kw_only=True)
 class Response(Node):
     action: Ref | None = spec(Kind.REF, "action or verb", required=True)
     delay: Dur | None = spec(Kind.DURATION, "delay before firing", zero_ok=True)
@@ -298,7 +297,7 @@ class Response(Node):
     args: MapField | None = spec(Kind.MAP, "action arguments", item=spec_item(Kind.ANY))
 
 
-@attrs.frozen(kw_only=True)
+@rec.frozen(kw_only=True)
 class Watcher(Primitive):
     source: Tmpl | TypedTable | None = spec(Kind.CUSTOM, "record source", context="watcher_source")
     condition: Tmpl | TypedTable | None = spec(
@@ -312,7 +311,7 @@ class Watcher(Primitive):
     enabled: TBool | None = spec(Kind.BOOL, "checks on its own timer")
 
 
-@attrs.frozen(kw_only=True)
+@rec.frozen(kw_only=True)
 class Scanner(Primitive):
     source: Tmpl | TypedTable | None = spec(Kind.CUSTOM, "resources", context="scanner_source")
     condition: Tmpl | TypedTable | None = spec(
@@ -329,7 +328,7 @@ class Scanner(Primitive):
 # -- §3.13 action -------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@rec.frozen(kw_only=True)
 class Rule(Node):
     if_: Parsed | None = spec(Kind.EXPR, "condition")
     then: Ref | None = spec(Kind.REF, "action name or verb")
@@ -337,7 +336,7 @@ class Rule(Node):
     else_: TBool | TString | None = spec(Kind.CUSTOM, "always matches", context="rule_else")
 
 
-@attrs.frozen(kw_only=True)
+@rec.frozen(kw_only=True)
 class Action(Primitive):
     cooldown: Dur | None = spec(Kind.DURATION, "minimum gap between executions", required=True)
     command: Tmpl | None = spec(Kind.SHELL, "shell or built-in operation")
@@ -351,7 +350,7 @@ class Action(Primitive):
 # -- §3.14 events, §3.15 notify, §3.16 config/functions/meta --------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@rec.frozen(kw_only=True)
 class Hook:
     key: Key
     event: str  # the event pattern text the key stands for
@@ -359,7 +358,7 @@ class Hook:
     run: Tmpl | None
 
 
-@attrs.frozen(kw_only=True)
+@rec.frozen(kw_only=True)
 class NotifyRule(Node):
     on: Parsed | None = spec(Kind.PATTERN, "events this rule applies to", required=True)
     title: Tmpl | None = spec(Kind.TEXT, "title template")
@@ -372,7 +371,7 @@ class NotifyRule(Node):
     )
 
 
-@attrs.frozen(kw_only=True)
+@rec.frozen(kw_only=True)
 class Notify(Node):
     desktop: TBool | None = spec(Kind.BOOL, "desktop notifications")
     webhook: Tmpl | None = spec(Kind.TEXT, "webhook URL")
@@ -386,7 +385,7 @@ class Notify(Node):
 FUNCTION_RETURNS = ("bool", "string", "int", "float", "json")
 
 
-@attrs.frozen(kw_only=True)
+@rec.frozen(kw_only=True)
 class Function:
     key: Key
     span: Span
@@ -395,7 +394,7 @@ class Function:
     returns: TString | None
 
 
-@attrs.frozen(kw_only=True)
+@rec.frozen(kw_only=True)
 class Meta(Node):
     name: TString | None = spec(Kind.STRING, "display name")
     description: TString | None = spec(Kind.STRING, "description")
@@ -428,18 +427,18 @@ def toml_key(attribute: str) -> str:
     return KEY_ALIASES.get(attribute, attribute)
 
 
-@attrs.frozen(kw_only=True)
+@rec.frozen(kw_only=True)
 class Runbook:
     """One runbook file: its name (the file stem), its TOML document and its definitions."""
 
     name: str
     path: str
-    document: TomlDocument = attrs.field(eq=False, repr=False)
+    document: TomlDocument = rec.field(eq=False, repr=False)
     definitions: dict[str, dict[str, Primitive]]  # kind -> name -> primitive
     events: tuple[Hook, ...] = ()
     notify: Notify | None = None
     config: TTable | None = None
-    functions: dict[str, Function] = attrs.Factory(dict)
+    functions: dict[str, Function] = rec.field(factory=dict)
     meta: Meta | None = None
 
     def of(self, kind: str) -> dict[str, Primitive]:

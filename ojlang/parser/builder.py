@@ -15,8 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import attrs
-
+from ojlang import rec
 from ojlang.parser import ast, minilang
 from ojlang.parser.fields import (
     Chain,
@@ -105,7 +104,7 @@ def found_text(node: Value) -> str:
     return name
 
 
-@attrs.define
+@rec.define
 class Where:
     """Where a table sits, for messages: `[task.coder]`, phase `build` of pipeline `ship`."""
 
@@ -124,7 +123,7 @@ class Builder:
     # -- reporting -------------------------------------------------------------------------
 
     def report(self, d: Diagnostic) -> None:
-        self.diagnostics.append(attrs.evolve(d, runbook=self.runbook))
+        self.diagnostics.append(rec.evolve(d, runbook=self.runbook))
 
     def error(self, code: str, message: str, span: Any, label: str = "", **kw: Any) -> None:
         self.report(diag(code, message, span, label, **kw))
@@ -152,7 +151,7 @@ class Builder:
     ) -> Any:
         """Fill `cls` from `table`; unknown keys are OJ102, missing required fields OJ104."""
         specs: dict[str, tuple[str, FieldSpec]] = {}
-        for f in attrs.fields(cls):
+        for f in rec.fields(cls):
             fs = field_spec(f)
             if fs is not None:
                 specs[ast.toml_key(f.name)] = (f.name, fs)

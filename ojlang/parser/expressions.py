@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-import attrs
+from ojlang import rec
 
 if TYPE_CHECKING:
     from ojlang.parser.mini import MiniSyntaxError
@@ -26,7 +26,7 @@ TYPES = ("string", "int", "float", "bool", "null", "duration", "timestamp", "lis
 # -- AST --------------------------------------------------------------------------------------
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class Literal:
     """`'text'`, `3`, `2.5`, `1h` (value in milliseconds), `true`, `null`; `type` per §4.8."""
 
@@ -36,7 +36,7 @@ class Literal:
     end: int
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class PathRef:
     """`item.labels[0]`: root name and segments (names and keys as `str`, indexes as `int`)."""
 
@@ -54,7 +54,7 @@ class PathRef:
         return self.root + "".join(_segment_text(s) for s in self.segments)
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class FilterCall:
     """`default("x")` inside a placeholder; args are plain values."""
 
@@ -64,7 +64,7 @@ class FilterCall:
     end: int
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class Placeholder:
     """`{path | filters}`; without filters it has the same value as the bare path."""
 
@@ -74,7 +74,7 @@ class Placeholder:
     end: int
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class InterpString:
     """A string literal with `{path}` interpolations: literal text and placeholders."""
 
@@ -83,7 +83,7 @@ class InterpString:
     end: int
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class Call:
     name: str
     args: tuple[Expr, ...]
@@ -95,21 +95,21 @@ class Call:
         return self.start + len(self.name)
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class ListExpr:
     items: tuple[Expr, ...]
     start: int
     end: int
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class Not:
     operand: Expr
     start: int
     end: int
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class BoolOp:
     """`op` is `and` or `or` (also for `&&`, `||`); two or more operands."""
 
@@ -119,7 +119,7 @@ class BoolOp:
     end: int
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class Compare:
     """`op` is one of `== != < <= > >= in`, `not in`; `op_start`/`op_end` locate it."""
 
@@ -140,7 +140,7 @@ Expr: TypeAlias = (
 # -- functions --------------------------------------------------------------------------------
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class FunctionSig:
     """A function's signature: `overloads` are tuples of parameter types, each a type of §4.8
     or a union written `string|list|object`; `variadic` takes any number of `any` arguments

@@ -1,6 +1,6 @@
 """Field kinds and the small value nodes of the runbook AST (TOML nodes plus parsed meaning).
 
-Every field of a primitive (LANGUAGE.md §3) declares its kind through attrs metadata
+Every field of a primitive (LANGUAGE.md §3) declares its kind through field metadata
 (`spec(...)`); the AST builder reads those specs to check types and parse mini-languages, and
 the JSON-schema generator reads them too, so the field table has one source of truth.
 A value node keeps the TOML node it came from (for spans and source maps) beside the parsed
@@ -12,8 +12,7 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-import attrs
-
+from ojlang import rec
 from ojlang.parser.spans import Span
 from ojlang.parser.tomltree import Key, TArray, TString, TTable, Value
 
@@ -45,7 +44,7 @@ class Kind(enum.Enum):
     CUSTOM = "custom"  # built by a dedicated function of the builder (`custom` names it)
 
 
-@attrs.frozen
+@rec.frozen
 class FieldSpec:
     kind: Kind
     required: bool = False
@@ -62,10 +61,10 @@ SPEC_KEY = "ojspec"
 
 
 def spec(kind: Kind, doc: str = "", **options: Any) -> Any:
-    """An attrs field described by a FieldSpec; optional fields default to None (lists: ())."""
+    """A record field described by a FieldSpec; optional fields default to None (lists: ())."""
     fs = FieldSpec(kind, doc=doc, **options)
     default: Any = () if kind is Kind.LIST or kind is Kind.TABLES else None
-    return attrs.field(default=default, metadata={SPEC_KEY: fs})
+    return rec.field(default=default, metadata={SPEC_KEY: fs})
 
 
 def spec_item(kind: Kind, **options: Any) -> FieldSpec:
@@ -73,7 +72,7 @@ def spec_item(kind: Kind, **options: Any) -> FieldSpec:
     return FieldSpec(kind, **options)
 
 
-def field_spec(field: attrs.Attribute[Any]) -> FieldSpec | None:
+def field_spec(field: rec.Attribute) -> FieldSpec | None:
     found = field.metadata.get(SPEC_KEY)
     return found if isinstance(found, FieldSpec) else None
 
@@ -81,7 +80,7 @@ def field_spec(field: attrs.Attribute[Any]) -> FieldSpec | None:
 # -- value nodes --------------------------------------------------------------------------
 
 
-@attrs.frozen
+@rec.frozen
 class Tmpl:
     """A template field (text or shell): its string and the scanned template (§4.1)."""
 
@@ -90,7 +89,7 @@ class Tmpl:
     shell: bool
 
 
-@attrs.frozen
+@rec.frozen
 class Dur:
     node: TString
     duration: Any  # ojlang.parser.durations.Duration | None
@@ -100,7 +99,7 @@ class Dur:
         return None if self.duration is None else int(self.duration.ms)
 
 
-@attrs.frozen
+@rec.frozen
 class Parsed:
     """A mini-language string (expression, pattern, on_fail, order, args) and its AST."""
 
@@ -108,13 +107,13 @@ class Parsed:
     ast: Any  # None when the string did not parse
 
 
-@attrs.frozen
+@rec.frozen
 class Ref:
     """A reference (§1.4): its text and span (a whole string, or part of one), split at dots."""
 
     text: str
     span: Span
-    node: TString = attrs.field(eq=False, repr=False)
+    node: TString = rec.field(eq=False, repr=False)
 
     @classmethod
     def of(cls, node: TString) -> Ref:
@@ -125,13 +124,13 @@ class Ref:
         return tuple(self.text.split("."))
 
 
-@attrs.frozen
+@rec.frozen
 class ChainItem:
     node: TString
     word: Any  # ojlang.parser.chains.ChainWord | None
 
 
-@attrs.frozen
+@rec.frozen
 class Chain:
     """A chain as written: one string or an array of strings, each parsed into a word."""
 
@@ -140,13 +139,13 @@ class Chain:
     array: bool
 
 
-@attrs.frozen
+@rec.frozen
 class MapEntry:
     key: Key
     value: Any
 
 
-@attrs.frozen
+@rec.frozen
 class MapField:
     node: TTable
     entries: tuple[MapEntry, ...]

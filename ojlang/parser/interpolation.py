@@ -21,8 +21,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import attrs
-
+from ojlang import rec
 from ojlang.parser.mini import load_grammar
 
 ArgValue = str | int | float | bool | None
@@ -31,7 +30,7 @@ ArgValue = str | int | float | bool | None
 # -- AST --------------------------------------------------------------------------------------
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class Name:
     """The root variable of a path."""
 
@@ -40,7 +39,7 @@ class Name:
     end: int
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class Attr:
     """`.name`; the offsets cover the name only (not the dot)."""
 
@@ -49,7 +48,7 @@ class Attr:
     end: int
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class Index:
     """`[0]`; the offsets cover the brackets."""
 
@@ -58,7 +57,7 @@ class Index:
     end: int
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class Key:
     """`["a-b"]`; `value` is the decoded string, the offsets cover the brackets."""
 
@@ -70,7 +69,7 @@ class Key:
 Segment = Attr | Index | Key
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class Path:
     """`root.attr[0]["key"]`: a root name and the segments after it."""
 
@@ -92,7 +91,7 @@ class Path:
         return "".join(out)
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class Filter:
     """`name(args)`; `args` are Python values, `arg_spans` their offsets."""
 
@@ -107,7 +106,7 @@ class Filter:
         return self.start + len(self.name)
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class Literal:
     """Text copied as is."""
 
@@ -116,7 +115,7 @@ class Literal:
     end: int
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class Interp:
     """`{path | filter…}`; the offsets include the braces."""
 
@@ -126,7 +125,7 @@ class Interp:
     end: int
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class DoubleBrace:
     """`{{inner}}`, kept literally (OJ311 when `inner` names a variable in scope)."""
 
@@ -136,7 +135,7 @@ class DoubleBrace:
     end: int
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class Malformed:
     """`{ path }` or `{path | …}` that is not an interpolation and is kept literally (OJ313)."""
 
@@ -149,7 +148,7 @@ class Malformed:
 Piece = Literal | Interp | DoubleBrace | Malformed
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class Template:
     """A scanned template: its text and the pieces that tile it."""
 
@@ -169,7 +168,7 @@ class Template:
 # -- filters table (§4.1.2) ---------------------------------------------------------------------
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class FilterInfo:
     """Arity and types of a filter. Types: `any string int list object`; output `same` too."""
 

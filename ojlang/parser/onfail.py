@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import attrs
-
+from ojlang import rec
 from ojlang.parser.durations import DurationError, parse_duration, unexpected_span
 from ojlang.parser.mini import MiniSyntaxError, load_grammar
 
 
-@attrs.frozen(slots=True, kw_only=True)
+@rec.frozen(slots=True, kw_only=True)
 class Escalate:
     """`escalate` (the default): pause the run at this phase."""
 
@@ -22,7 +21,7 @@ class Escalate:
     end: int
 
 
-@attrs.frozen(slots=True, kw_only=True)
+@rec.frozen(slots=True, kw_only=True)
 class FailRun:
     """`fail`: the run ends `failed`."""
 
@@ -30,7 +29,7 @@ class FailRun:
     end: int
 
 
-@attrs.frozen(slots=True, kw_only=True)
+@rec.frozen(slots=True, kw_only=True)
 class Retry:
     """`retry[:N[:DUR]]`: re-enter the phase after `delay_ms`, up to `count` times."""
 
@@ -40,7 +39,7 @@ class Retry:
     end: int
 
 
-@attrs.frozen(slots=True, kw_only=True)
+@rec.frozen(slots=True, kw_only=True)
 class StrategyRef:
     """`strategy:REF`; `ref_start`/`ref_end` locate REF."""
 
@@ -51,7 +50,7 @@ class StrategyRef:
     ref_end: int
 
 
-@attrs.frozen(slots=True, kw_only=True)
+@rec.frozen(slots=True, kw_only=True)
 class PhaseTarget:
     """Any other name: go to that phase (`done` and `failed` included)."""
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import attrs
-
+from ojlang import rec
 from ojlang.parser.durations import unexpected_span
 from ojlang.parser.interpolation import Index, Key, Path, path_from_tree
 from ojlang.parser.mini import MiniSyntaxError, close_match, load_grammar
@@ -22,7 +21,7 @@ _DIRECTION_HELP = "a direction is `ASC` or `DESC`"
 _KEYS_HELP = "keys are fields with an optional `ASC` or `DESC`, separated by `,`"
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class OrderKey:
     """One sort key; the offsets cover the path and its direction."""
 
@@ -32,7 +31,7 @@ class OrderKey:
     end: int
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class Order:
     """The keys, most significant first."""
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import enum
 
-import attrs
+from ojlang import rec
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class Pos:
     """One point in a file: 1-based line and column, 0-based byte offset."""
 
@@ -26,7 +26,7 @@ class Pos:
     byte: int
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class Span:
     """A range in a file; `end_col` and `byte_end` are exclusive."""
 

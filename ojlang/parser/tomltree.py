@@ -17,12 +17,11 @@ import enum
 import math
 from typing import Any, TypeAlias
 
-import attrs
-
+from ojlang import rec
 from ojlang.parser.spans import SourceMap, Span, StringStyle
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class Key:
     """One part of a (possibly dotted) key, with its own span."""
 
@@ -30,27 +29,27 @@ class Key:
     span: Span
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class TString:
     value: str
     span: Span
     style: StringStyle
-    source_map: SourceMap = attrs.field(eq=False, repr=False)
+    source_map: SourceMap = rec.field(eq=False, repr=False)
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class TInteger:
     value: int
     span: Span
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class TFloat:
     value: float
     span: Span
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class TBool:
     value: bool
     span: Span
@@ -63,7 +62,7 @@ class DateTimeKind(enum.Enum):
     LOCAL_TIME = "time-local"
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class TDateTime:
     value: dt.datetime | dt.date | dt.time
     span: Span
@@ -80,7 +79,7 @@ class TableOrigin(enum.Enum):
     INLINE = "inline"  # { ... }
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class Entry:
     """A key of a table and its value; `key.span` is the last part of the key as written."""
 
@@ -88,13 +87,13 @@ class Entry:
     value: Value
 
 
-@attrs.define(slots=True, eq=False)
+@rec.define(slots=True, eq=False)
 class TTable:
     """A table; `entries` keeps insertion (file) order."""
 
     span: Span
     origin: TableOrigin
-    entries: dict[str, Entry] = attrs.field(factory=dict)
+    entries: dict[str, Entry] = rec.field(factory=dict)
 
     def get(self, name: str) -> Value | None:
         entry = self.entries.get(name)
@@ -106,18 +105,18 @@ class ArrayOrigin(enum.Enum):
     TABLES = "tables"  # [[a.b]] headers
 
 
-@attrs.define(slots=True, eq=False)
+@rec.define(slots=True, eq=False)
 class TArray:
     span: Span
     origin: ArrayOrigin
-    items: list[Value] = attrs.field(factory=list)
+    items: list[Value] = rec.field(factory=list)
 
 
 Value: TypeAlias = TString | TInteger | TFloat | TBool | TDateTime | TArray | TTable
 Scalar: TypeAlias = TString | TInteger | TFloat | TBool | TDateTime
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class Comment:
     """A `# …` comment; `text` excludes the `#`. `own_line` when nothing precedes it."""
 
@@ -126,7 +125,7 @@ class Comment:
     own_line: bool
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class TomlDocument:
     path: str
     source: str

@@ -5,12 +5,11 @@ Codes are stable and never reused. `oj explain` adds the long texts from `explan
 
 from __future__ import annotations
 
-import attrs
-
+from ojlang import rec
 from ojlang.validator.diagnostic import Severity
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class CodeInfo:
     code: str
     slug: str

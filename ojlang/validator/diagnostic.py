@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import enum
 
-import attrs
-
+from ojlang import rec
 from ojlang.parser.spans import Span
 
 
@@ -30,27 +29,27 @@ class Applicability(enum.Enum):
     DISPLAY = "display"
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class Label:
     span: Span
     message: str
     primary: bool = False
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class Edit:
     span: Span
     replacement: str
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class Fix:
     applicability: Applicability
     message: str
     edits: tuple[Edit, ...]
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class Diagnostic:
     """One finding. `label` is the text under the primary span; `labels` are secondary."""
 

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from typing import Final
 
-import attrs
+from ojlang import rec
 
 DEFAULT_PATH: Final = "runbooks/example.toml"
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class Explanation:
     """What `oj explain CODE` says about one code."""
 

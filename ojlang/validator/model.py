@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-import attrs
-
+from ojlang import rec
 from ojlang.loader import Loaded
 from ojlang.parser import ast
 from ojlang.parser.fields import Ref
@@ -24,7 +23,7 @@ SHARED_KINDS = ("command", "queue", "lock", "semaphore")  # §1.3: bare names ar
 _ARTICLE = {k: ("an" if k[0] in "aeiou" else "a") for k in KIND_WORDS}
 
 
-@attrs.frozen
+@rec.frozen
 class Target:
     """What a reference resolved to."""
 
@@ -43,21 +42,21 @@ class Target:
         return f"{self.runbook}.{self.name}"
 
 
-@attrs.frozen
+@rec.frozen
 class Resolution:
     target: Target | None
     diagnostic: Diagnostic | None = None
     note: Diagnostic | None = None  # e.g. OJ207, reported beside a successful resolution
 
 
-@attrs.define
+@rec.define
 class ProjectModel:
     """Runbooks by name in discovery order; `reported` names those whose findings are shown."""
 
     loaded: list[Loaded]
     reported: set[str]
     shadowed: Sequence[RunbookFile] = ()  # files not loaded: an earlier one has their name
-    runbooks: dict[str, ast.Runbook] = attrs.field(init=False)
+    runbooks: dict[str, ast.Runbook] = rec.field(init=False)
 
     def __attrs_post_init__(self) -> None:
         self.runbooks = {

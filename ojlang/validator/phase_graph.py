@@ -22,8 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-import attrs
-
+from ojlang import rec
 from ojlang.parser import ast
 from ojlang.parser.fields import Parsed, Ref
 from ojlang.parser.onfail import FailRun, PhaseTarget, StrategyRef
@@ -37,7 +36,7 @@ RESERVED = ("escalate", "fail", "retry", "strategy")
 ENTRY_PHASES = ("init", "blocked")
 
 
-@attrs.frozen
+@rec.frozen
 class Edge:
     """`source` -> `target` (a phase index or a terminal name), written at `span` in `runbook`.
 
@@ -54,7 +53,7 @@ class Edge:
         return self.target if isinstance(self.target, int) else None
 
 
-@attrs.frozen
+@rec.frozen
 class Unresolved:
     """A phase name in `next`, `on_fail` or a strategy's `on_exhaust` that names no phase."""
 
@@ -66,7 +65,7 @@ class Unresolved:
     strategy: Target | None = None  # for `on_exhaust`: the strategy that holds it
 
 
-@attrs.frozen
+@rec.frozen
 class PhaseGraph:
     runbook: str
     pipeline: ast.Pipeline

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 
-import attrs
-
+from ojlang import rec
 from ojlang.parser import ast
 from ojlang.parser.fields import MapField, Parsed, Tmpl
 from ojlang.parser.interpolation import scan_template
@@ -23,7 +22,7 @@ from ojlang.validator.scopes import Names, Parts, ScopeModel, Use, lost
 from ojlang.validator.vartypes import ANY
 
 
-@attrs.frozen(eq=False)
+@rec.frozen(eq=False)
 class Field:
     """One field: `kind` is `template`, `expression`, `pattern` or `jinja`; `value` its parsed
     form (a `Template`, an expression, an `EventPattern`, or the `Task` for Jinja)."""

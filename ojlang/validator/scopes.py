@@ -19,8 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-import attrs
-
+from ojlang import rec
 from ojlang.parser import ast
 from ojlang.parser.mini import close_match
 from ojlang.parser.tomltree import TArray, TString, TTable
@@ -86,7 +85,7 @@ ITEM_FIELDS: dict[str, VType] = {
 Names = tuple[tuple[str, VType], ...]
 
 
-@attrs.frozen(eq=False)
+@rec.frozen(eq=False)
 class Scope:
     """The names a field may read, in note order, and how OJ301 explains a missing one."""
 
@@ -113,13 +112,13 @@ class Scope:
         return self.declare
 
 
-@attrs.frozen
+@rec.frozen
 class Parts:
     """The pieces a scope is assembled from; `build()` orders them."""
 
     declared: Names = ()
     builtins: tuple[str, ...] = ()
-    types: Mapping[str, VType] = attrs.Factory(dict)
+    types: Mapping[str, VType] = rec.field(factory=dict)
     later: Names = ()
     bare: Names = ()
     dynamic: bool = False
@@ -130,7 +129,7 @@ class Parts:
     outputs: frozenset[str] = frozenset()
 
     def add(self, *builtins: str, later: Names = (), **types: VType) -> Parts:
-        return attrs.evolve(
+        return rec.evolve(
             self,
             builtins=(*self.builtins, *builtins),
             types={**self.types, **types},
@@ -138,7 +137,7 @@ class Parts:
         )
 
     def as_dynamic(self) -> Parts:
-        return attrs.evolve(self, dynamic=True)
+        return rec.evolve(self, dynamic=True)
 
     def build(self) -> Scope:
         names: dict[str, VType] = {}
@@ -196,7 +195,7 @@ def declarations_lost(pipeline: ast.Pipeline) -> bool:
     )
 
 
-@attrs.frozen
+@rec.frozen
 class Use:
     """One use site of a shared definition: the scope parts there and the note naming it."""
 
@@ -400,7 +399,7 @@ class ScopeModel:
                     parts = self.action(site.runbook, action)
                     keys = self.action_arg_keys(site.runbook, action) or []
                     names = tuple((k, ANY) for k in keys)
-                    parts = attrs.evolve(parts, types={**parts.types, "config": self.config(book)})
+                    parts = rec.evolve(parts, types={**parts.types, "config": self.config(book)})
                     out.append(Use(parts.add(later=names), f"{what} is started by {where}"))
         return out
 
@@ -459,7 +458,7 @@ class ScopeModel:
                 kind = STRING if default is None or isinstance(default, TString) else ANY
             args[item.var] = kind
         label = f"command `{command.ident}`"
-        return attrs.evolve(
+        return rec.evolve(
             self.base(book, "args").add(args=VType("object", args, noun="argument")),
             declared=tuple(args.items()),
             label=f"not an argument of {label}",
@@ -541,7 +540,7 @@ class ScopeModel:
                 variables += pipeline_variables(pipeline)
             for name in variables:
                 names.setdefault(name, ANY)
-        parts = attrs.evolve(parts, bare=tuple(names.items()))
+        parts = rec.evolve(parts, bare=tuple(names.items()))
         if scopes is None or len(wanted) < len(scopes) or not wanted:
             parts = parts.as_dynamic()
         return parts

@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-import attrs
-
+from ojlang import rec
 from ojlang.parser.mini import close_match
 from ojlang.validator.catalogue import BY_SLUG, CATALOGUE
 
@@ -49,7 +48,7 @@ def parse_words(words: Iterable[str]) -> frozenset[str]:
     return frozenset(codes)
 
 
-@attrs.frozen
+@rec.frozen
 class Selection:
     selected: frozenset[str]
     ignored: frozenset[str]

@@ -21,13 +21,13 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-import attrs
+from ojlang import rec
 
 TIMEOUT = 60.0  # seconds for one tool run
 GROUP = 8  # failing wrapped groups are halved down to this many scripts
 
 
-@attrs.frozen
+@rec.frozen
 class BashError:
     """`bash -n` rejected script `index`: bash's message and the line it names."""
 
@@ -36,7 +36,7 @@ class BashError:
     message: str
 
 
-@attrs.frozen
+@rec.frozen
 class Finding:
     """One shellcheck comment on script `index` (end column exclusive)."""
 

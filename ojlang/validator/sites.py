@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import attrs
-
+from ojlang import rec
 from ojlang.parser import ast
 from ojlang.parser.fields import Ref
 
@@ -29,7 +28,7 @@ RULE_VERBS = (
 )
 
 
-@attrs.frozen
+@rec.frozen
 class Site:
     runbook: str
     ref: Ref
@@ -43,7 +42,7 @@ class Site:
     soft: bool = False  # unresolved is OJ209 (warning), not an error
 
 
-@attrs.frozen
+@rec.frozen
 class _Owner:
     """The definition holding some sites; `site()` builds one of them."""
 

@@ -14,8 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-import attrs
-
+from ojlang import rec
 from ojlang.parser import ast
 from ojlang.parser.fields import Chain, Parsed, Tmpl
 from ojlang.parser.mini import close_match
@@ -29,13 +28,13 @@ TRIGGER_RE = re.compile(rf"\boj\s+action\s+trigger\s+(?:({_NAME})\.)?({_NAME})")
 GUARD_RESOURCES = {"lock_free": ("lock", "lock"), "semaphore_available": ("semaphore", "semaphore")}
 
 
-@attrs.define
+@rec.define
 class Usage:
     """`used`: (kind, runbook, name) of definitions referred to; `near`: (kind, name) of
     definitions that count as used in every runbook (close matches, unqualified triggers)."""
 
-    used: set[tuple[str, str, str]] = attrs.Factory(set)
-    near: set[tuple[str, str]] = attrs.Factory(set)
+    used: set[tuple[str, str, str]] = rec.field(factory=set)
+    near: set[tuple[str, str]] = rec.field(factory=set)
 
     def is_used(self, kind: str, runbook: str, name: str) -> bool:
         return (kind, runbook, name) in self.used or (kind, name) in self.near

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import attrs
-
+from ojlang import rec
 from ojlang.parser.mini import suggestion
 from ojlang.parser.tomltree import (
     DateTimeKind,
@@ -30,7 +29,7 @@ from ojlang.parser.tomltree import (
 SCALARS = frozenset({"string", "int", "float", "bool", "duration", "timestamp"})
 
 
-@attrs.frozen(eq=False)
+@rec.frozen(eq=False)
 class VType:
     """A static type: `kind` per §4.8; objects know their `fields` (None: any field, each of
     type `values`); `noun` names a field in messages (`key` of `config`, `argument` of `args`)."""
@@ -98,7 +97,7 @@ def table_type(table: TTable | None, noun: str = "key") -> VType:
 # -- path walking (OJ302, OJ312) ----------------------------------------------------------------
 
 
-@attrs.frozen
+@rec.frozen
 class FieldIssue:
     """Why segment `index` of a path cannot be read."""
 

@@ -13,8 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
-import attrs
-
+from ojlang import rec
 from ojlang.validator.diagnostic import Diagnostic
 from ojlang.validator.model import ProjectModel
 
@@ -29,7 +28,7 @@ FAMILIES: tuple[str, ...] = (
 )
 
 
-@attrs.frozen
+@rec.frozen
 class CheckContext:
     """What checks may know besides the runbooks: the project root and the options."""
 

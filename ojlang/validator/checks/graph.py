@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import attrs
-
+from ojlang import rec
 from ojlang.parser import ast
 from ojlang.parser.mini import close_match, suggestion
 from ojlang.parser.tomltree import TArray
@@ -55,7 +54,7 @@ def check(model: ProjectModel, ctx: CheckContext) -> Iterator[Diagnostic]:
 
 
 def _tag(d: Diagnostic, runbook: str) -> Diagnostic:
-    return attrs.evolve(d, runbook=runbook)
+    return rec.evolve(d, runbook=runbook)
 
 
 # -- OJ203 -----------------------------------------------------------------------------------

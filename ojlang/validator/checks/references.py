@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import attrs
-
+from ojlang import rec
 from ojlang.parser import ast
 from ojlang.parser.tomltree import TInteger, plain
 from ojlang.validator.checks import CheckContext
@@ -28,7 +27,7 @@ def check(model: ProjectModel, ctx: CheckContext) -> Iterator[Diagnostic]:
 
 
 def _tag(d: Diagnostic, runbook: str) -> Diagnostic:
-    return attrs.evolve(d, runbook=runbook)
+    return rec.evolve(d, runbook=runbook)
 
 
 def _site(model: ProjectModel, site: Site) -> Iterator[Diagnostic]:
@@ -57,7 +56,7 @@ def _site(model: ProjectModel, site: Site) -> Iterator[Diagnostic]:
         return
     if site.verbs and d.code == "OJ201":
         verbs = ", ".join(f"`{v}`" for v in site.verbs)
-        d = attrs.evolve(d, notes=(*d.notes, f"this field takes an action name or one of {verbs}"))
+        d = rec.evolve(d, notes=(*d.notes, f"this field takes an action name or one of {verbs}"))
     yield _tag(d, site.runbook)
 
 

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import attrs
-
+from ojlang import rec
 from ojlang.parser import ast
 from ojlang.parser.fields import Dur
 from ojlang.parser.spans import Span
@@ -59,7 +58,7 @@ def _tag(found: Iterator[Diagnostic], runbook: str) -> Iterator[Diagnostic]:
 
 
 def _tagged(d: Diagnostic, runbook: str) -> Diagnostic:
-    return attrs.evolve(d, runbook=runbook)
+    return rec.evolve(d, runbook=runbook)
 
 
 def _same_file(span: Span, other: Span) -> bool:
@@ -79,7 +78,7 @@ def can_wait_forever(guard: ast.Guard) -> bool:
 # -- per phase -------------------------------------------------------------------------------
 
 
-@attrs.frozen
+@rec.frozen
 class _Use:
     model: ProjectModel
     book: str

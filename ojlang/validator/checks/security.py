@@ -11,8 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-import attrs
-
+from ojlang import rec
 from ojlang.parser import ast
 from ojlang.parser.fields import MapField, Tmpl
 from ojlang.parser.interpolation import Interp, scan_template
@@ -33,7 +32,7 @@ def check(model: ProjectModel, ctx: CheckContext) -> Iterator[Diagnostic]:
         found.extend(_secrets(runbook))
         found.extend(_webhook(runbook))
         for d in found:
-            yield attrs.evolve(d, runbook=runbook.name)
+            yield rec.evolve(d, runbook=runbook.name)
 
 
 # -- OJ701–OJ704 --------------------------------------------------------------------------------

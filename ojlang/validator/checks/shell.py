@@ -16,8 +16,7 @@ import re
 import shutil
 from collections.abc import Iterator
 
-import attrs
-
+from ojlang import rec
 from ojlang.errors import UsageError
 from ojlang.parser import ast
 from ojlang.parser.fields import Kind, MapField, Tmpl, field_spec
@@ -68,7 +67,7 @@ _NO_TEMPLATES = frozenset(
 )
 
 
-@attrs.frozen
+@rec.frozen
 class ShellField:
     """One shell template of a runbook; `scan` lexes it on first use (shared by the families)."""
 
@@ -136,7 +135,7 @@ def _node_fields(cls: type) -> tuple[str, ...]:
     if names is None:
         names = tuple(
             field.name
-            for field in attrs.fields(cls)
+            for field in rec.fields(cls)
             if field.name not in _SKIP_ATTRS
             and getattr(field_spec(field), "kind", None) not in _NO_TEMPLATES
         )
@@ -207,7 +206,7 @@ def _syntax(f: ShellField, error: BashError) -> Diagnostic:
     if not message.startswith("syntax error"):
         message = f"syntax error: {message}"
     d = diag("OJ601", f"shell {message}", f.span(a, b), "rejected by `bash -n`")
-    return attrs.evolve(d, runbook=f.runbook)
+    return rec.evolve(d, runbook=f.runbook)
 
 
 _BASH_QUOTE = re.compile(r"`([^`']*)'")
@@ -243,7 +242,7 @@ def _shellcheck(f: ShellField, finding: Finding) -> Diagnostic | None:
         help=f"fix it, or add `# shellcheck disable=SC{finding.code}` before the command",
         severity=severity,
     )
-    return attrs.evolve(d, runbook=f.runbook)
+    return rec.evolve(d, runbook=f.runbook)
 
 
 def _offset(text: str, line: int, column: int) -> int:
@@ -299,7 +298,7 @@ def _emits(f: ShellField) -> Iterator[Diagnostic]:
             "reserved event scope",
             help=f"use a custom scope, e.g. `build:{Word(0, 0, rest, True).value or 'done'}`",
         )
-        yield attrs.evolve(d, runbook=f.runbook)
+        yield rec.evolve(d, runbook=f.runbook)
 
 
 def _emit_name(words: tuple[Word, ...]) -> Word | None:

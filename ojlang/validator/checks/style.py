@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import attrs
-
+from ojlang import rec
 from ojlang.parser import ast
 from ojlang.parser.mini import close_match
 from ojlang.parser.spans import Span
@@ -46,7 +45,7 @@ def check(model: ProjectModel, ctx: CheckContext) -> Iterator[Diagnostic]:
         found.extend(_empty_bodies(runbook))
         found.extend(_custom_hooks(runbook))
         for d in found:
-            yield attrs.evolve(d, runbook=runbook.name)
+            yield rec.evolve(d, runbook=runbook.name)
 
 
 # -- OJ901 -----------------------------------------------------------------------------------

@@ -17,8 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-import attrs
-
+from ojlang import rec
 from ojlang.parser import ast
 from ojlang.parser import interpolation as ip
 from ojlang.parser.expressions import FunctionSig
@@ -78,7 +77,7 @@ class Checker:
         if key in self._seen:
             return
         self._seen.add(key)
-        self.found.append(attrs.evolve(d, runbook=runbook))
+        self.found.append(rec.evolve(d, runbook=runbook))
 
     def undefined(
         self, scope: Scope, note: str, name: str, span: Span, uses: int, runbook: str

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import attrs
-
+from ojlang import rec
 from ojlang.validator.diagnostic import Diagnostic
 from ojlang.validator.render.color import Painter, should_color
 from ojlang.validator.render.summary import summary
@@ -21,7 +20,7 @@ FORMATS = ("full", "concise", "json", "json-lines", "github", "sarif")
 __all__ = ["FORMATS", "Rendered", "render", "should_color", "sort_diagnostics"]
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class Rendered:
     """The text for stdout and for stderr."""
 

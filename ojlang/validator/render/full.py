@@ -35,8 +35,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping, Sequence
 
-import attrs
-
+from ojlang import rec
 from ojlang.validator.diagnostic import Diagnostic, Label
 from ojlang.validator.render.color import Painter, severity_style
 
@@ -86,7 +85,7 @@ def text_width(text: str) -> int:
     return sum(char_width(ch) for ch in text)
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class _Mark:
     """One label placed on one source line, in display columns [start, end)."""
 
