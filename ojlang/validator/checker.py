@@ -8,18 +8,19 @@ exit code: 0 clean (warnings allowed unless `error_on_warning`), 1 errors.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 
-import attrs
-
+from ojlang import rec
 from ojlang.loader import Loaded
+from ojlang.parser.ast import Runbook
+from ojlang.parser.tomltree import TArray, TString, TTable, Value
 from ojlang.project import RunbookFile
 from ojlang.validator.diagnostic import Diagnostic, Severity
 from ojlang.validator.selection import Selection
 
 
-@attrs.frozen
+@rec.frozen
 class CheckOptions:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
@@ -28,7 +29,7 @@ class CheckOptions:
     all: bool = False
 
 
-@attrs.frozen
+@rec.frozen
 class CheckReport:
     diagnostics: tuple[Diagnostic, ...]
     sources: dict[str, str]
@@ -61,7 +62,6 @@ def check_loaded(
     `shadowed` are the files not loaded because an earlier runbook has their name (OJ901)."""
     from ojlang.validator.checks import CheckContext, run_families
     from ojlang.validator.model import ProjectModel
-    from ojlang.validator.suppression import apply_suppressions, inactive_codes
 
     selection = Selection.from_words(options.select, options.ignore)
     shown = set(reported)
@@ -76,14 +76,37 @@ def check_loaded(
     model = ProjectModel(list(loaded), shown, shadowed)
     ctx = CheckContext(root=root, shellcheck=options.shellcheck)
     found.extend(d for d in run_families(model, ctx) if d.runbook in shown)
-    found = apply_suppressions(
-        found,
-        [item.runbook for item in loaded if item.name in shown and item.runbook is not None],
-        inactive_codes(options.shellcheck),
-    )
+    runbooks = [item.runbook for item in loaded if item.name in shown and item.runbook is not None]
+    if any(_may_suppress(runbook) for runbook in runbooks):
+        from ojlang.validator.suppression import apply_suppressions, inactive_codes
+
+        found = apply_suppressions(found, runbooks, inactive_codes(options.shellcheck))
     kept = sorted({d for d in found if selection.keeps(d.code)}, key=Diagnostic.sort_key)
     _add_other_sources(kept, sources, root)
     return CheckReport(tuple(kept), sources, len(shown), options.error_on_warning)
+
+
+def _may_suppress(runbook: Runbook) -> bool:
+    """Whether a runbook may hold a `# oj: …` directive: in a comment, or in a string (shell
+    comments), whose decoded text may only join `oj:` through a backslash escape. Without
+    any, suppression has nothing to do (and its module is not even imported)."""
+    source = runbook.document.source
+    if "oj:" in source:
+        return True
+    if "\\" not in source:
+        return False
+    return any("oj:" in value for value in _strings(runbook.document.root))
+
+
+def _strings(value: Value) -> Iterator[str]:
+    if isinstance(value, TString):
+        yield value.value
+    elif isinstance(value, TTable):
+        for entry in value.entries.values():
+            yield from _strings(entry.value)
+    elif isinstance(value, TArray):
+        for item in value.items:
+            yield from _strings(item)
 
 
 def _add_other_sources(found: Sequence[Diagnostic], sources: dict[str, str], root: Path) -> None:
