@@ -8,8 +8,8 @@ the lines they are read on), attribute chains on them and the templates it loads
 reports only lines, so columns are found on that line among the tokens of
 `Environment.lex`: the first occurrence of the offending name, or the tag. Inline prompts map
 line and column through the TOML string's source map (§2.3); files use their own positions.
-This module imports jinja2: the template checker imports it only when a task has a Jinja
-field.
+Texts inside the subset of `jinja_lite` (most prompts) are lexed and analysed there, with the
+same results; jinja2 is imported only for the others, and for their errors.
 """
 
 from __future__ import annotations
@@ -20,42 +20,50 @@ import posixpath
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import attrs
-import jinja2
-import jinja2.meta
-import jinja2.sandbox
-from jinja2 import nodes
-
+from ojlang import rec
 from ojlang.parser.mini import suggestion
 from ojlang.parser.spans import Span, decoded_line_offset
 from ojlang.parser.tomltree import TString
+from ojlang.validator import jinja_lite
 from ojlang.validator.diagnostic import Diagnostic, diag
+from ojlang.validator.jinja_lite import FILTER_NAMES, JINJA_NAMES
+
+if TYPE_CHECKING:
+    import jinja2
+    from jinja2 import nodes
+
+__all__ = ["FILTER_NAMES", "JINJA_NAMES"]
 
 
 def _slug(value: object) -> str:
     return re.sub(r"[^a-z0-9]+", "-", str(value).lower()).strip("-")
 
 
-ENV = jinja2.sandbox.ImmutableSandboxedEnvironment(
-    undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True
-)
-ENV.filters["slug"] = _slug
-ENV.filters["json"] = lambda v: json.dumps(v, separators=(",", ":"), sort_keys=True)
-# §4.2 uses `basename` in a prompt: the path filters of §4.1.2 are accepted too.
-ENV.filters["basename"] = posixpath.basename
-ENV.filters["dirname"] = posixpath.dirname
-# Names Jinja defines itself: globals, and those of loops, blocks and macros.
-JINJA_NAMES = frozenset(ENV.globals) | {"loop", "self", "super", "caller", "varargs", "kwargs"}
+@functools.cache
+def env() -> jinja2.Environment:
+    """The sandboxed environment of the runtime (imports jinja2)."""
+    import jinja2.sandbox
+
+    made = jinja2.sandbox.ImmutableSandboxedEnvironment(
+        undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True
+    )
+    made.filters["slug"] = _slug
+    made.filters["json"] = lambda v: json.dumps(v, separators=(",", ":"), sort_keys=True)
+    # §4.2 uses `basename` in a prompt: the path filters of §4.1.2 are accepted too.
+    made.filters["basename"] = posixpath.basename
+    made.filters["dirname"] = posixpath.dirname
+    return made
+
+
 _BLOCKS = frozenset(
     {"if", "for", "block", "macro", "call", "filter", "with", "autoescape", "trans", "set"}
 )
-_LOADERS = (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)
 BRACE = re.compile(r"(?<![{$]){(?![{%#])")  # a single `{`: maybe text for OJ310
 
 
-@attrs.frozen(eq=False)
+@rec.frozen(eq=False)
 class Token:
     line: int
     col: int  # 0-based code point column on its line
@@ -63,7 +71,7 @@ class Token:
     value: str
 
 
-@attrs.define(eq=False)
+@rec.define(eq=False)
 class Source:
     """One Jinja text: an inline prompt (`node`) or a file (`display`, `raw` bytes decoded)."""
 
@@ -111,8 +119,9 @@ def _positions(text: str) -> list[Token]:
     lines = text.replace("\r\n", "\n").split("\n")
     out: list[Token] = []
     line, col = 1, 0
+    tokens = jinja_lite.lex(text)
     try:
-        for lineno, kind, value in ENV.lex(text):
+        for lineno, kind, value in tokens if tokens is not None else _jinja_tokens(text):
             if lineno != line:
                 line, col = lineno, 0
             first = value.split("\n", 1)[0]
@@ -124,41 +133,65 @@ def _positions(text: str) -> list[Token]:
                 col = len(value.rsplit("\n", 1)[1])
             else:
                 col = start + len(value)
-    except jinja2.TemplateSyntaxError:
+    except _syntax_errors():
         pass
     return out
+
+
+def _jinja_tokens(text: str) -> Iterator[tuple[int, str, str]]:
+    return iter(env().lex(text))
+
+
+def _syntax_errors() -> type[Exception]:
+    import jinja2
+
+    return jinja2.TemplateSyntaxError
 
 
 # -- analysis (once per text) ----------------------------------------------------------------------
 
 
-@attrs.frozen(eq=False)
+@rec.frozen(eq=False)
 class Analysis:
     """What the checks need from one template text: the first syntax error, or the unknown
     filters, undeclared roots (with the lines they are read on), attribute chains on them
     and the templates it loads."""
 
-    error: jinja2.TemplateSyntaxError | None = None
-    unknown: dict[str, int] = attrs.Factory(dict)
-    roots: dict[str, list[int]] = attrs.Factory(dict)
-    chains: list[tuple[str, list[Any], int]] = attrs.Factory(list)
-    loads: list[tuple[str, int]] = attrs.Factory(list)
+    error: Any = None  # a jinja2.TemplateSyntaxError
+    unknown: dict[str, int] = rec.field(factory=dict)
+    roots: dict[str, list[int]] = rec.field(factory=dict)
+    chains: list[tuple[str, list[Any], int]] = rec.field(factory=list)
+    loads: list[tuple[str, int]] = rec.field(factory=list)
 
 
 @functools.lru_cache(maxsize=256)
 def analyse(text: str) -> Analysis:
+    lite = jinja_lite.analyse(text)
+    if lite is not None:
+        roots, chains = lite
+        return Analysis(None, {}, roots, chains, [])
+    return _analyse(text)
+
+
+def _analyse(text: str) -> Analysis:
+    """`analyse` with jinja2: parse and compile the template."""
+    import jinja2
+    import jinja2.meta
+    from jinja2 import nodes
+
+    base = env()
     try:
-        tree = ENV.parse(text)
+        tree = base.parse(text)
     except jinja2.TemplateSyntaxError as err:
         return Analysis(err)
     unknown: dict[str, int] = {}
     for node in tree.find_all(nodes.Filter):
-        if node.name not in ENV.filters:
+        if node.name not in base.filters:
             unknown.setdefault(node.name, node.lineno)
     if unknown:  # Jinja fails only on those outside `if` blocks; list the variables anyway
-        env = ENV.overlay()
-        env.filters = {**ENV.filters, **dict.fromkeys(unknown, _slug)}
-        tree.set_environment(env)
+        overlay = base.overlay()
+        overlay.filters = {**base.filters, **dict.fromkeys(unknown, _slug)}
+        tree.set_environment(overlay)
     try:  # compiles the template: unknown tests fail here
         undeclared = jinja2.meta.find_undeclared_variables(tree) - JINJA_NAMES
     except jinja2.TemplateSyntaxError as err:
@@ -169,14 +202,15 @@ def analyse(text: str) -> Analysis:
             roots.setdefault(name.name, []).append(name.lineno)
     chains = [(root.name, segments, line) for root, segments, line in _chains(tree, undeclared)]
     loads = []
-    for loader in tree.find_all(_LOADERS):
+    for loader in tree.find_all((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)):
         target = getattr(loader, "template", None)
         if isinstance(target, nodes.Const) and isinstance(target.value, str):
             loads.append((target.value, loader.lineno))
     return Analysis(None, unknown, roots, chains, loads)
 
 
-def syntax_error(source: Source, err: jinja2.TemplateSyntaxError) -> Diagnostic:
+def syntax_error(source: Source, err: Any) -> Diagnostic:
+    """OJ306 or OJ308 for a `jinja2.TemplateSyntaxError` of `source`."""
     message = err.message or "invalid template"
     line = err.lineno or 1
     unknown = re.match(r"No filter named '([^']*)'", message)
@@ -189,7 +223,7 @@ def syntax_error(source: Source, err: jinja2.TemplateSyntaxError) -> Diagnostic:
             f"unknown filter `{name}`",
             source.span(line, col, length),
             "not a filter",
-            help=suggestion(name, ENV.filters, "filter"),
+            help=suggestion(name, FILTER_NAMES, "filter"),
         )
     text, block = _clean(message)
     tag = _unclosed(source, block) if block is not None and "end of template" in text else None
@@ -281,6 +315,8 @@ def _unclosed(source: Source, block: str) -> tuple[int, int, int] | None:
 
 
 def _chains(tree: nodes.Template, roots: set[str]) -> Iterator[tuple[nodes.Name, list[Any], int]]:
+    from jinja2 import nodes
+
     """Maximal `Getattr`/`Getitem` chains on undeclared roots: the root, the constant segments
     and the chain's line; the last segment of a method call (`x.items()`) is dropped."""
 
@@ -302,10 +338,14 @@ def _chains(tree: nodes.Template, roots: set[str]) -> Iterator[tuple[nodes.Name,
 
 
 def _continues(parent: nodes.Node | None, node: nodes.Node) -> bool:
+    from jinja2 import nodes
+
     return isinstance(parent, (nodes.Getattr, nodes.Getitem)) and parent.node is node
 
 
 def _flatten(node: nodes.Node) -> tuple[nodes.Name, list[Any]] | None:
+    from jinja2 import nodes
+
     segments: list[Any] = []
     while isinstance(node, (nodes.Getattr, nodes.Getitem)):
         if isinstance(node, nodes.Getattr):

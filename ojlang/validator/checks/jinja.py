@@ -5,8 +5,8 @@ Theory of operation. Each source is analysed once (`ojlang.validator.jinja_sourc
 error is OJ308, an unknown filter OJ306, a missing file or include OJ309. Per use-site scope,
 undeclared roots must be in scope (OJ301), `Getattr`/`Getitem` chains on roots with known
 fields are checked like interpolation paths (OJ302, OJ312; method calls are left alone), and
-`{x}` in plain text with `x` in scope is OJ310. This module imports jinja2 (through
-`jinja_source`): the template checker imports it only when a task has a Jinja field.
+`{x}` in plain text with `x` in scope is OJ310. jinja2 itself is imported only for texts
+outside the subset of `jinja_lite` (see `jinja_source`).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from ojlang.project import display_path
 from ojlang.validator.diagnostic import Applicability, Edit, Fix, diag
 from ojlang.validator.jinja_source import (
     BRACE,
-    ENV,
+    FILTER_NAMES,
     Source,
     line_start,
     segment_token,
@@ -131,7 +131,7 @@ def _syntax(checker: Checker, field: Field, source: Source) -> None:
                 f"unknown filter `{name}`",
                 source.span(line, col, length),
                 "not a filter",
-                help=suggestion(name, ENV.filters, "filter"),
+                help=suggestion(name, FILTER_NAMES, "filter"),
             ),
             field.runbook,
         )
