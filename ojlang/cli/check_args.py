@@ -72,6 +72,12 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str]) -> int:
+    import gc
+
+    # One short-lived process: no cyclic garbage collection at all (a check builds many
+    # long-lived objects and almost no cycles; `api.check` suspends it around the work, but
+    # imports and the collection due when it is enabled again cost as much).
+    gc.disable()
     from ojlang.cli.check_cmd import run_check
 
     args = parser().parse_args(argv)

@@ -9,11 +9,11 @@ the caller maps its offsets through that element's own source map.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-import attrs
-
+from ojlang import rec
 from ojlang.parser.durations import DurationError, parse_duration, unexpected_span
 from ojlang.parser.mini import MiniSyntaxError, load_grammar, suggestion
 
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from ojlang.validator.diagnostic import Diagnostic
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class ChainWord:
     """`name`, `name:N` or `name:DUR`; `arg_start`/`arg_end` locate the part after `:`."""
 
@@ -46,7 +46,7 @@ class Mode(enum.Enum):
     ONE_WORD_OR_SHELL = "one word or shell"
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class ChainContext:
     """A row of the §4.5 context table; `label` is how messages name the field."""
 
@@ -167,7 +167,7 @@ CONTEXTS: dict[str, ChainContext] = {
 }
 
 
-@attrs.frozen(slots=True, eq=False)
+@rec.frozen(slots=True, eq=False)
 class ChainIssue:
     """A problem with element `element` of a chain (None: the chain is one string)."""
 
@@ -183,6 +183,8 @@ class ChainIssue:
         return self.error.to_diagnostic(source_map, offset=offset)
 
 
+# `NAME` or `NAME:ARG` as `grammars/chain.lark` lexes them.
+_COMMON = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*)(?::([^:\s]+))?")
 _WORD_HELP = "a step is a word with an optional count or duration, e.g. `nudge:3` or `wait:30s`"
 
 
@@ -190,21 +192,17 @@ def parse_chain_word(text: str) -> ChainWord:
     """Parse one step; raise `MiniSyntaxError` (OJ407, or OJ401 for a bad duration)."""
     if not text:
         raise MiniSyntaxError("OJ407", "empty chain step", 0, 0, help=_WORD_HELP)
-    from ojlang.parser.lalr import UnexpectedInput
-
-    try:
-        tree: Any = load_grammar("chain").parse(text)
-    except UnexpectedInput as exc:
-        start, end = unexpected_span(exc, text)
-        raise MiniSyntaxError(
-            "OJ407", f"`{text}` is not a chain step", start, end, help=_WORD_HELP
-        ) from None
-    name_tok, *rest = tree.children
-    name = str(name_tok)
-    if not rest:
-        return ChainWord(name, None, None, 0, len(text))
-    arg = rest[0]
-    a, b = arg.start_pos, arg.end_pos
+    common = _COMMON.fullmatch(text)
+    if common is not None:  # the tokens the grammar would find, without running it
+        name, arg = common[1], common[2]
+        if arg is None:
+            return ChainWord(name, None, None, 0, len(text))
+        a, b = common.start(2), common.end(2)
+    else:
+        name, found = _grammar_word(text)
+        if found is None:
+            return ChainWord(name, None, None, 0, len(text))
+        arg, a, b = found
     if arg.isdigit():
         return ChainWord(name, int(arg), None, 0, len(text), a, b)
     if not arg[0].isdigit():
@@ -222,6 +220,23 @@ def parse_chain_word(text: str) -> ChainWord:
             exc.text, exc.reason, a + exc.start, a + exc.end, help=exc.help
         ) from None
     return ChainWord(name, None, duration.ms, 0, len(text), a, b)
+
+
+def _grammar_word(text: str) -> tuple[str, tuple[str, int, int] | None]:
+    """The name and the argument (with its offsets) of a step by the grammar, or OJ407."""
+    from ojlang.parser.lalr import UnexpectedInput
+
+    try:
+        tree: Any = load_grammar("chain").parse(text)
+    except UnexpectedInput as exc:
+        start, end = unexpected_span(exc, text)
+        raise MiniSyntaxError(
+            "OJ407", f"`{text}` is not a chain step", start, end, help=_WORD_HELP
+        ) from None
+    name, *rest = tree.children
+    if not rest:
+        return str(name), None
+    return str(name), (str(rest[0]), rest[0].start_pos, rest[0].end_pos)
 
 
 def check_chain(

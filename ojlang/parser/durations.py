@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, NoReturn
 
-import attrs
-
+from ojlang import rec
 from ojlang.parser.mini import MiniSyntaxError, close_match, load_grammar
 
 if TYPE_CHECKING:
@@ -35,9 +35,16 @@ UNIT_MS: dict[str, int] = {
 _FORMAT_UNITS = ("d", "h", "m", "s", "ms")
 _MONTHS = frozenset(("M", "mo", "mon", "mos", "month", "months", "Mo", "Month", "Months"))
 _RANK = {unit: rank for rank, unit in enumerate(UNIT_MS)}
+# Whole numbers with units (`30s`, `1h 30m`, `2 hours`): the parts the grammar would find,
+# without running it.
+_COMMON = re.compile(r"[ \t]*(?:[0-9]+[ \t]*[A-Za-z]+[ \t]*)+")
+_COMMON_PART = re.compile(r"([0-9]+)[ \t]*([A-Za-z]+)")
+
+# A part as found: number text and offsets, unit text (or None) and offsets.
+RawPart = tuple[str, int, int, str | None, int, int]
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class DurationPart:
     """One `NUMBER UNIT` part; `unit` is canonical (`m` for `minutes`)."""
 
@@ -47,7 +54,7 @@ class DurationPart:
     end: int
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class Duration:
     """A parsed duration: total milliseconds, its parts, and its extent in the text."""
 
@@ -76,13 +83,14 @@ def parse_duration(text: str, *, allow_zero: bool = False) -> Duration:
         raise DurationError(
             text, "expected a number and a unit", 0, len(text), help='write e.g. `"30s"`'
         )
-    from ojlang.parser.lalr import UnexpectedInput
-
-    try:
-        tree: Any = load_grammar("duration").parse(text)
-    except UnexpectedInput as exc:
-        _syntax_error(text, exc)
-    parts = [_part(text, node.children) for node in tree.children]
+    if _COMMON.fullmatch(text):
+        raw: list[RawPart] = [
+            (m[1], m.start(1), m.end(1), m[2], m.start(2), m.end(2))
+            for m in _COMMON_PART.finditer(text)
+        ]
+    else:
+        raw = _grammar_parts(text)
+    parts = [_part(text, *found) for found in raw]
     ms = sum(p.value * UNIT_MS[p.unit] for p in parts)
     seen: set[str] = set()
     for before, part in zip([None, *parts], parts, strict=False):
@@ -133,25 +141,59 @@ def format_duration(ms: int) -> str:
 # -- details --------------------------------------------------------------------------------
 
 
-def _part(text: str, children: list[Any]) -> DurationPart:
-    number = children[0]
-    unit = children[1] if len(children) > 1 else None
-    start = number.start_pos
-    end = unit.end_pos if unit is not None else number.end_pos
-    canonical = UNITS.get(str(unit)) if unit is not None else None
+def _grammar_parts(text: str) -> list[RawPart]:
+    """The parts of `text` by the grammar, or the OJ401 of its syntax error."""
+    from ojlang.parser.lalr import UnexpectedInput
+
+    try:
+        tree: Any = load_grammar("duration").parse(text)
+    except UnexpectedInput as exc:
+        _syntax_error(text, exc)
+    out: list[RawPart] = []
+    for node in tree.children:
+        number, *rest = node.children
+        if rest:
+            unit = rest[0]
+            out.append(
+                (
+                    str(number),
+                    number.start_pos,
+                    number.end_pos,
+                    str(unit),
+                    unit.start_pos,
+                    unit.end_pos,
+                )
+            )
+        else:
+            out.append((str(number), number.start_pos, number.end_pos, None, 0, 0))
+    return out
+
+
+def _part(
+    text: str,
+    number: str,
+    number_start: int,
+    number_end: int,
+    unit: str | None,
+    unit_start: int,
+    unit_end: int,
+) -> DurationPart:
+    start = number_start
+    end = unit_end if unit is not None else number_end
+    canonical = UNITS.get(unit) if unit is not None else None
     if "." in number:
         raise DurationError(
             text,
             f"`{number}` is a fraction",
-            number.start_pos,
-            number.end_pos,
-            help=_fraction_help(str(number), canonical),
+            number_start,
+            number_end,
+            help=_fraction_help(number, canonical),
         )
     if unit is None:
         raise DurationError(text, "missing unit", start, end, help=f'e.g. `"{number}s"`')
     if canonical is None:
         raise DurationError(
-            text, f"unknown unit `{unit}`", unit.start_pos, unit.end_pos, help=_unit_help(unit)
+            text, f"unknown unit `{unit}`", unit_start, unit_end, help=_unit_help(unit)
         )
     return DurationPart(int(number), canonical, start, end)
 

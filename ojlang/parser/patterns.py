@@ -13,8 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Generic, TypeVar
 
-import attrs
-
+from ojlang import rec
 from ojlang.parser.mini import MiniSyntaxError, close_match, load_grammar
 
 # Built-in events by scope (LANGUAGE.md §4.7 plus the additions of RUNTIME.md §5.1, which is
@@ -54,7 +53,7 @@ BUILTIN_EVENT_NAMES: tuple[str, ...] = tuple(
 # -- AST --------------------------------------------------------------------------------------
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class Placeholder:
     """`{path}`: `path` is its text (`config.base`), `root` its first name; offsets hold braces."""
 
@@ -64,7 +63,7 @@ class Placeholder:
     end: int
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class Segment:
     """One `:`-separated segment: kind `*`, `**` or `word`; a word's parts are text/placeholders."""
 
@@ -78,7 +77,7 @@ class Segment:
         return tuple(p for p in self.parts if isinstance(p, Placeholder))
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class Subject:
     """The glob after `@`: text parts (`*` = any run of characters) and placeholders."""
 
@@ -87,7 +86,7 @@ class Subject:
     end: int
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class EventPattern:
     text: str
     segments: tuple[Segment, ...]
@@ -114,10 +113,16 @@ def _error(text: str, reason: str, start: int, end: int, **kw: Any) -> MiniSynta
 
 def parse_pattern(text: str) -> EventPattern:
     """Parse a §4.7 pattern; raise `MiniSyntaxError` (OJ412) at the smallest useful range."""
-    from ojlang.parser.lalr import UnexpectedInput
-
     if not text:
         raise _error(text, "the pattern is empty", 0, 0, help="e.g. `pipeline:failed`")
+    if _COMMON.fullmatch(text):
+        return _common(text)
+    return _grammar(text)
+
+
+def _grammar(text: str) -> EventPattern:
+    from ojlang.parser.lalr import UnexpectedInput
+
     try:
         tree = load_grammar("pattern").parse(text)
     except UnexpectedInput as exc:
@@ -136,6 +141,30 @@ def parse_pattern(text: str) -> EventPattern:
         else:
             kind = "*" if child.data == "one" else "**"
             segments.append(Segment(kind, (), _start(child), _end(child)))
+    _rest_last(text, segments)
+    return EventPattern(text, tuple(segments), subject, 0, len(text))
+
+
+# Words, `*` and `**` between colons, no placeholder nor subject (`pipeline:*`): the segments
+# the grammar would find, without running it.
+_COMMON = re.compile(r"(?:[A-Za-z0-9_.-]+|\*\*?)(?::(?:[A-Za-z0-9_.-]+|\*\*?))*")
+
+
+def _common(text: str) -> EventPattern:
+    segments: list[Segment] = []
+    start = 0
+    for word in text.split(":"):
+        end = start + len(word)
+        if word == "*" or word == "**":
+            segments.append(Segment(word, (), start, end))
+        else:
+            segments.append(Segment("word", (word,), start, end))
+        start = end + 1
+    _rest_last(text, segments)
+    return EventPattern(text, tuple(segments), None, 0, len(text))
+
+
+def _rest_last(text: str, segments: list[Segment]) -> None:
     for seg in segments[:-1]:
         if seg.kind == "**":
             raise _error(
@@ -145,7 +174,6 @@ def parse_pattern(text: str) -> EventPattern:
                 seg.end,
                 help="`**` matches the rest of a name; use `*` for one segment",
             )
-    return EventPattern(text, tuple(segments), subject, 0, len(text))
 
 
 def _start(node: Any) -> int:
@@ -317,7 +345,7 @@ class PatternRenderError(Exception):
     """A placeholder has no value, or its value contains `:` or `@` (a run-time error)."""
 
 
-@attrs.frozen(slots=True)
+@rec.frozen(slots=True)
 class Matcher:
     """A rendered pattern. `segments` holds literal text, or None for `*`; `rest` is a final
     `**`; `subject` is the compiled `@glob`, None when any subject matches."""
