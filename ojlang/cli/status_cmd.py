@@ -178,7 +178,7 @@ def watch(opts: dict[str, Any]) -> int:
     try:
         with Live(Text("connecting…"), console=console, auto_refresh=False) as live:
             for frame in stream("status.watch", params):
-                live.update(Text(render(frame.get("payload") or {})), refresh=True)
+                live.update(Text.from_ansi(render(frame.get("payload") or {})), refresh=True)
     except KeyboardInterrupt:
         return 0
     return 0
