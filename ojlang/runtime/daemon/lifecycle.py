@@ -322,6 +322,9 @@ class Daemon:
                 engine.post(i.EngineEvent("stopping", {"reason": self.stop_reason or reason}))
             if self.kill_agents:
                 self._kill_agents()
+            from ojlang.runtime.store.failpoints import hit
+
+            hit("daemon.shutdown.mid_drain")  # §6.8: agents must survive a crash right here
             grace = getattr(engine.settings, "shutdown_grace_s", 10.0)
             engine.stop(timeout=grace + 30.0)
         if self.server is not None:
