@@ -242,7 +242,7 @@ def logs_cmd(
     phase: Annotated[str | None, typer.Option("--phase", help="only this phase")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """A run's events, then where its session logs are."""
+    """A run's events, its shells' output tails, then where its session logs are."""
 
     def body() -> int:
         from ojlang.cli.events_cmd import event_line
@@ -253,6 +253,11 @@ def logs_cmd(
             return 0
         for event in result["events"]:
             sys.stdout.write(event_line(event) + "\n")
+        for shell in result.get("shells") or []:
+            c.say(f"shell {shell['effect']} ({shell['purpose']}): {shell['script']}")
+            for channel in ("out", "err"):
+                for line in shell.get(channel) or []:
+                    c.say(f"  {channel}: {line}")
         for s in result["sessions"]:
             c.say(f"session {s['session']} ({s['phase']}): {s['log']}")
         if follow_:

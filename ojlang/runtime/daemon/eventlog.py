@@ -136,3 +136,37 @@ def result_of(db: Path, effect_id: str, after_seq: int = 0) -> dict[str, Any] | 
         if isinstance(doc, dict) and doc.get("payload", {}).get("effect_id") == effect_id:
             return doc
     return None
+
+
+def shells_of(db: Path, owner: str, limit: int = 50) -> list[dict[str, Any]]:
+    """The newest `limit` `RunShell` intents of `owner` (`run:ID`): effect id, purpose, script."""
+    conn = _connect(db)
+    if conn is None:
+        return []
+    needle = f'"owner":{json.dumps(owner)}'
+    try:
+        rows = conn.execute(
+            "SELECT body FROM ops WHERE type = 'intent' AND instr(body, ?) > 0 "
+            'AND instr(body, \'"type":"RunShell"\') > 0 ORDER BY seq DESC LIMIT ?',
+            (needle, limit),
+        ).fetchall()
+    except sqlite3.Error:
+        return []
+    finally:
+        conn.close()
+    out = []
+    for (body,) in reversed(rows):
+        try:
+            doc = json.loads(body)
+        except ValueError:
+            continue
+        effect = doc.get("effect") or {}
+        if effect.get("owner") == owner:
+            out.append(
+                {
+                    "effect": str(doc.get("effect_id")),
+                    "purpose": effect.get("purpose"),
+                    "script": effect.get("script"),
+                }
+            )
+    return out

@@ -16,7 +16,7 @@ from typing import Any
 
 from ojlang.runtime.daemon import views
 from ojlang.runtime.daemon.context import Ctx
-from ojlang.runtime.daemon.eventlog import query
+from ojlang.runtime.daemon.eventlog import query, shells_of
 from ojlang.runtime.daemon.limits import memory_warning, rss_bytes
 from ojlang.runtime.daemon.protocol import RemoteError
 
@@ -147,7 +147,26 @@ def pipeline_logs(ctx: Ctx, params: Params) -> Json:
         for t in sorted(ctx.world.tasks.values(), key=lambda t: t.started_us)
         if t.run == rid and t.session and (not phase or t.phase == phase)
     ]
-    return {"run": rid, "events": events, "sessions": sessions}
+    shell_dir = ctx.info.state_dir / "run" / "shell"
+    shells = []
+    for shell in shells_of(ctx.info.state_dir / "state.db", f"run:{rid}"):
+        outputs = {}
+        for stream in ("out", "err"):
+            path = shell_dir / f"{shell['effect']}.{stream}"
+            outputs[stream] = _tail(path, 20)
+        shells.append({**shell, **outputs})
+    return {"run": rid, "events": events, "shells": shells, "sessions": sessions}
+
+
+def _tail(path: Path, lines: int) -> list[str] | None:
+    """The last lines of a shell output file; None once it was cleaned up (§7.6: 24 h)."""
+    try:
+        with path.open("rb") as fh:
+            fh.seek(max(0, path.stat().st_size - 16384))
+            text = fh.read().decode("utf-8", "replace")
+    except OSError:
+        return None
+    return text.splitlines()[-lines:]
 
 
 def graph_live(ctx: Ctx, params: Params) -> Json:

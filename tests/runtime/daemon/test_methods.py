@@ -349,6 +349,8 @@ def test_operators_set_vars_and_move_runs_on(root: Path) -> None:
         names = [e["name"] for e in logs["events"]]
         assert names[:2] == ["pipeline:created", "pipeline:started"]
         assert "pipeline:escalated" in names and logs["sessions"] == []
+        (shell,) = logs["shells"]
+        assert (shell["purpose"], shell["script"]) == ("phase", "false")
         assert call(root, "graph.live", {"run": rid}) == {
             "run": rid,
             "pipeline": "demo.bad",
