@@ -149,3 +149,18 @@ class StorePort(Protocol):
     def compact(self, *, export: bool | None = None) -> CompactResult: ...
 
     def close(self) -> None: ...
+
+
+def storable(row: tuple[object, ...]) -> tuple[object, ...]:
+    """A row read from a damaged file, made writable again: text holding undecodable bytes
+    (surrogate escapes) goes back as the original bytes, so quarantine keeps them exactly."""
+
+    def one(value: object) -> object:
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return value.encode("utf-8", "surrogateescape")
+        return value
+
+    return tuple(one(v) for v in row)

@@ -26,7 +26,7 @@ import attrs
 from ojlang.runtime.store.errors import StoreError
 from ojlang.runtime.store.opening import REPAIRED, finish_repair, open_store
 from ojlang.runtime.store.ops import marker_draft
-from ojlang.runtime.store.port import Op, snapshot_crc
+from ojlang.runtime.store.port import Op, snapshot_crc, storable
 
 CHUNK = 1_000
 
@@ -137,10 +137,12 @@ def repair(path: Path, machine_id: str, now_us: int | None = None) -> RepairRepo
     conn.executemany("INSERT INTO ops VALUES (?, ?, ?, ?, ?, ?)", [attrs.astuple(o) for o in good])
     conn.executemany("INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?)", good_snaps)
     conn.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)", events)
-    conn.executemany("INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?)", quarantine)
+    conn.executemany(
+        "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [storable(r) for r in quarantine]
+    )
     conn.executemany(
         "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [(*r, "crc mismatch (repair)", now) for r in bad],
+        [storable((*r, "crc mismatch (repair)", now)) for r in bad],
     )
     conn.execute("INSERT INTO ops VALUES (?, ?, ?, ?, ?, ?)", attrs.astuple(marker))
     conn.execute("COMMIT")

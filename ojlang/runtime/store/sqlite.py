@@ -40,6 +40,7 @@ from ojlang.runtime.store.port import (
     StorePort,
     StoreSettings,
     snapshot_crc,
+    storable,
 )
 
 if TYPE_CHECKING:
@@ -390,7 +391,7 @@ class SqliteStore:
         def write(conn: sqlite3.Connection) -> None:
             conn.executemany(
                 "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(*r, reason, now) for r in rows],
+                [storable((*r, reason, now)) for r in rows],
             )
             conn.execute("DELETE FROM ops WHERE seq >= ?", (seq,))
             conn.execute("DELETE FROM events WHERE seq >= ?", (seq,))
