@@ -230,7 +230,7 @@ def test_the_fake_agent_runs_in_tmux_and_takes_nudges(tmux_dir: Path) -> None:
     argv = [sys.executable, "-m", "ojlang.fake_agent", "--scenario", str(scenario), "make a plan"]
     env = {"PYTHONPATH": str(Path(__file__).parents[2]), "OJ_NAME": "auth"}
     tmux.spawn("agent-1", tmux_dir, argv, env, tmux_dir / "agent.log")
-    deadline = time.monotonic() + 30  # generous: CI machines are shared
+    deadline = time.monotonic() + 60  # generous: CI machines are shared
 
     def wait_for(kind: str) -> None:
         while not any(e["hook_event_name"] == kind for e in hook_log(tmux_dir)):
