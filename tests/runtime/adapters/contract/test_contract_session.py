@@ -36,7 +36,7 @@ class Harness(Protocol):
     def pane_env(self, name: str) -> dict[str, str]: ...
 
 
-def _poll(check: Callable[[], bool], timeout: float = 20.0) -> None:
+def _poll(check: Callable[[], bool], timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while not check():
         assert time.monotonic() < deadline, "timed out waiting for the pane"
