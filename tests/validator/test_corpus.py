@@ -35,8 +35,7 @@ _LINE = re.compile(r"(OJ\d{3}) (\d+):(\d+)\Z")
 
 # Runbooks whose expectations need a check nobody has written yet (strict: remove the entry
 # when the check lands).
-MISSING_CHECKS: dict[str, str] = {
-}
+MISSING_CHECKS: dict[str, str] = {}
 
 Found = tuple[str, int, int]
 

@@ -18,13 +18,52 @@ from ojlang.validator.render import FORMATS, render
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = sorted(
-    [*ROOT.glob("examples/*.toml"), *ROOT.glob("stdlib_runbooks/*.toml"),
-     *ROOT.glob("bench/fixtures/runbooks/*.toml")]
+    [
+        *ROOT.glob("examples/*.toml"),
+        *ROOT.glob("stdlib_runbooks/*.toml"),
+        *ROOT.glob("bench/fixtures/runbooks/*.toml"),
+    ]
 )
-TOKENS = [b"[", b"]", b"[[", b"]]", b"=", b'"', b"'", b'"""', b"'''", b"{", b"}", b",", b".",
-          b"\n", b"\r\n", b"#", b"\\", b"\\u00", b"{name", b"| raw}", b"1979-05-27T", b"0x",
-          b"inf", b"nan", b"\x00", b"\xff", b"\xef\xbb\xbf", b"phase", b"run", b"task.x",
-          b"on_fail", b"retry:", b"5 minuts", b"<a...>", b"**:", b"not in", b"\t", b" "]
+TOKENS = [
+    b"[",
+    b"]",
+    b"[[",
+    b"]]",
+    b"=",
+    b'"',
+    b"'",
+    b'"""',
+    b"'''",
+    b"{",
+    b"}",
+    b",",
+    b".",
+    b"\n",
+    b"\r\n",
+    b"#",
+    b"\\",
+    b"\\u00",
+    b"{name",
+    b"| raw}",
+    b"1979-05-27T",
+    b"0x",
+    b"inf",
+    b"nan",
+    b"\x00",
+    b"\xff",
+    b"\xef\xbb\xbf",
+    b"phase",
+    b"run",
+    b"task.x",
+    b"on_fail",
+    b"retry:",
+    b"5 minuts",
+    b"<a...>",
+    b"**:",
+    b"not in",
+    b"\t",
+    b" ",
+]
 PER_SEED = 5200 // max(1, len(SEEDS)) + 1
 
 
@@ -55,7 +94,10 @@ def mutate(data: bytes, rng: random.Random) -> bytes:
 
 
 def random_toml(rng: random.Random) -> bytes:
-    return b"".join(rng.choice(TOKENS) + rng.choice([b"", b"a", b"x = ", b"1"]) for _ in range(rng.randint(1, 40)))
+    return b"".join(
+        rng.choice(TOKENS) + rng.choice([b"", b"a", b"x = ", b"1"])
+        for _ in range(rng.randint(1, 40))
+    )
 
 
 def check_bytes(data: bytes) -> None:
