@@ -72,6 +72,26 @@ def emit_json(kind: str, body: dict[str, Any], out: TextIO | None = None) -> Non
     (out or sys.stdout).write("\n")
 
 
+def show(
+    method: str,
+    params: dict[str, Any] | None,
+    kind: str,
+    render: Callable[[dict[str, Any]], str],
+    as_json: bool,
+) -> int:
+    """The usual list/show command: ask the daemon, print `--json` or the rendered text."""
+
+    def body() -> int:
+        result = request(method, params)
+        if json_wanted(as_json):
+            emit_json(kind, result)
+        else:
+            sys.stdout.write(render(result))
+        return 0
+
+    return guarded(body)
+
+
 def say(text: str) -> None:
     if not FLAGS["quiet"]:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")

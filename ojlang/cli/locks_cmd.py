@@ -10,7 +10,6 @@ expires (exit 124). `release --force` takes a lock from whoever holds it (`lock:
 from __future__ import annotations
 
 import getpass
-import sys
 from typing import Annotated, Any
 
 import typer
@@ -82,15 +81,7 @@ def locks_table(locks: list[dict[str, Any]]) -> str:
 def lock_list(as_json: JsonOpt = False) -> None:
     """List locks, their holders and waiters."""
 
-    def body() -> int:
-        result = c.request("lock.list")
-        if c.json_wanted(as_json):
-            c.emit_json("locks", result)
-        else:
-            sys.stdout.write(locks_table(result["locks"]))
-        return 0
-
-    raise typer.Exit(c.guarded(body))
+    raise typer.Exit(c.show("lock.list", None, "locks", lambda r: locks_table(r["locks"]), as_json))
 
 
 @lock_app.command("show")
@@ -99,15 +90,9 @@ def lock_show(
 ) -> None:
     """Show one lock."""
 
-    def body() -> int:
-        result = c.request("lock.show", {"lock": name})
-        if c.json_wanted(as_json):
-            c.emit_json("lock", result)
-        else:
-            sys.stdout.write(locks_table([result["lock"]]))
-        return 0
-
-    raise typer.Exit(c.guarded(body))
+    raise typer.Exit(
+        c.show("lock.show", {"lock": name}, "lock", lambda r: locks_table([r["lock"]]), as_json)
+    )
 
 
 def _wait_params(wait: str | None) -> tuple[float, float]:
@@ -187,15 +172,15 @@ def semaphores_table(sems: list[dict[str, Any]]) -> str:
 def semaphore_list(as_json: JsonOpt = False) -> None:
     """List semaphores and their slots."""
 
-    def body() -> int:
-        result = c.request("semaphore.list")
-        if c.json_wanted(as_json):
-            c.emit_json("semaphores", result)
-        else:
-            sys.stdout.write(semaphores_table(result["semaphores"]))
-        return 0
-
-    raise typer.Exit(c.guarded(body))
+    raise typer.Exit(
+        c.show(
+            "semaphore.list",
+            None,
+            "semaphores",
+            lambda r: semaphores_table(r["semaphores"]),
+            as_json,
+        )
+    )
 
 
 @semaphore_app.command("show")
@@ -204,15 +189,15 @@ def semaphore_show(
 ) -> None:
     """Show one semaphore."""
 
-    def body() -> int:
-        result = c.request("semaphore.show", {"semaphore": name})
-        if c.json_wanted(as_json):
-            c.emit_json("semaphore", result)
-        else:
-            sys.stdout.write(semaphores_table([result["semaphore"]]))
-        return 0
-
-    raise typer.Exit(c.guarded(body))
+    raise typer.Exit(
+        c.show(
+            "semaphore.show",
+            {"semaphore": name},
+            "semaphore",
+            lambda r: semaphores_table([r["semaphore"]]),
+            as_json,
+        )
+    )
 
 
 @semaphore_app.command("acquire")

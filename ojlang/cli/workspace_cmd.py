@@ -11,7 +11,6 @@ changes archived), `--dry-run` only lists them; `adopt PATH` registers an existi
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -57,15 +56,15 @@ def list_cmd(
 ) -> None:
     """List workspaces."""
 
-    def body() -> int:
-        result = c.request("workspace.list", {"all": all_})
-        if c.json_wanted(as_json):
-            c.emit_json("workspaces", result)
-        else:
-            sys.stdout.write(workspaces_table(result["workspaces"]))
-        return 0
-
-    raise typer.Exit(c.guarded(body))
+    raise typer.Exit(
+        c.show(
+            "workspace.list",
+            {"all": all_},
+            "workspaces",
+            lambda r: workspaces_table(r["workspaces"]),
+            as_json,
+        )
+    )
 
 
 @workspace_app.command("show")
@@ -74,15 +73,15 @@ def show_cmd(
 ) -> None:
     """Show one workspace."""
 
-    def body() -> int:
-        result = c.request("workspace.show", {"workspace": workspace})
-        if c.json_wanted(as_json):
-            c.emit_json("workspace", result)
-        else:
-            sys.stdout.write(workspaces_table([result["workspace"]]))
-        return 0
-
-    raise typer.Exit(c.guarded(body))
+    raise typer.Exit(
+        c.show(
+            "workspace.show",
+            {"workspace": workspace},
+            "workspace",
+            lambda r: workspaces_table([r["workspace"]]),
+            as_json,
+        )
+    )
 
 
 @workspace_app.command("create")
