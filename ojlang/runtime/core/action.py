@@ -252,7 +252,7 @@ def verb(tx: Tx, word: str, record: dict[str, Any], source: str, args: dict[str,
         return True
     if word in ("enable_cron", "disable_cron"):
         pattern = str(args.get("pattern", "*"))
-        for key in tx.world.crons:
+        for key in sorted(tx.world.crons):
             if fnmatch.fnmatchcase(key.rpartition(".")[2], pattern):
                 cron.command(tx, key, word.partition("_")[0])
         return True

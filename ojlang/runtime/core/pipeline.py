@@ -148,7 +148,9 @@ def _defaults(
 
 
 def _live_of(tx: Tx, pipe_key: str) -> list[Run]:
-    return [r for r in tx.world.runs.values() if r.pipeline == pipe_key and not r.terminal]
+    """The pipeline's live runs, oldest first (a `Map` iterates in hash order)."""
+    live = [r for r in tx.world.runs.values() if r.pipeline == pipe_key and not r.terminal]
+    return sorted(live, key=lambda r: (r.created_us, r.id))
 
 
 def start(
@@ -405,7 +407,7 @@ def _dequeue(tx: Tx, ended: Run) -> None:
     pipe = pipeline_of(tx, ended)
     if pipe.concurrency is None and pipe.group is None:
         return
-    for run in sorted(_live_of(tx, ended.pipeline), key=lambda r: (r.created_us, r.id)):
+    for run in _live_of(tx, ended.pipeline):
         if run.state == "queued" and _slot_free(tx, run, pipe):
             _prepare(tx, put(tx, evolve(run, state="created")), pipe)
 

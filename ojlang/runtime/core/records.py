@@ -31,7 +31,8 @@ def parse_shell(code: int | None, stdout: str, stderr: str) -> list[dict[str, An
 
 def core_records(tx: Tx, source: Source, now: int) -> list[dict[str, Any]]:
     """Records of the sources read from `World`: session, pipelines, queue, locks, semaphores,
-    tasks (scanner `pipelines`/`tasks` include terminal ones)."""
+    tasks (scanner `pipelines`/`tasks` include terminal ones). Records come in a fixed order
+    (by id; items by arrival): a `Map` iterates in hash order, which differs between processes."""
     w = tx.world
     kind = source.type or "session"
     if kind in ("session", "sessions"):
@@ -48,7 +49,7 @@ def core_records(tx: Tx, source: Source, now: int) -> list[dict[str, Any]]:
                 "state": t.state,
                 "text": "",
             }
-            for t in w.tasks.values()
+            for _, t in sorted(w.tasks.items())
             if t.session
             and t.state in ("running", "idle", "confirming", "stuck")
             and fnmatch.fnmatchcase(t.session, source.pattern or "*")
@@ -67,17 +68,17 @@ def core_records(tx: Tx, source: Source, now: int) -> list[dict[str, Any]]:
                 "age": now - (r.ended_us if r.terminal else r.phase_since_us or r.created_us),
                 "error": r.error,
             }
-            for r in w.runs.values()
+            for _, r in sorted(w.runs.items())
             if fnmatch.fnmatchcase(r.id, source.pattern or "*")
         ]
     if kind == "queue":
         qs = w.queues.get(source.name)
-        items = qs.items.values() if qs is not None else ()
+        items = sorted(qs.items.values(), key=lambda i: i.arrival) if qs is not None else ()
         return [
             {**i.fields(), "kind": "item", "state": i.state, "age": now - i.created_us}
             for i in items
         ]
-    if kind in ("locks", ""):
+    if kind == "locks":
         return [
             {
                 "id": lk.name,
@@ -87,7 +88,7 @@ def core_records(tx: Tx, source: Source, now: int) -> list[dict[str, Any]]:
                 "state": "held",
                 "age": now - lk.heartbeat_us,
             }
-            for lk in w.locks.values()
+            for _, lk in sorted(w.locks.items())
             if lk.holder is not None
         ]
     return [
@@ -99,8 +100,8 @@ def core_records(tx: Tx, source: Source, now: int) -> list[dict[str, Any]]:
             "state": "held",
             "age": now - slot.heartbeat_us,
         }
-        for s in w.semaphores.values()
-        for h, slot in s.holders.items()
+        for _, s in sorted(w.semaphores.items())
+        for h, slot in sorted(s.holders.items())
     ]  # semaphores
 
 

@@ -104,3 +104,57 @@ def test_inputs_round_trip_through_op_bodies() -> None:
     graphs = {g.content_hash(): g}
     for inp in samples:
         assert codec.input_from_json(codec.input_to_json(inp), graphs) == inp
+
+
+_TRANSCRIPT = """
+import hashlib, random, sys
+from core_kit import Driver, S, attrs_evolve, rich_graph
+from test_world import apply
+from ojlang.runtime.core import codec, graph as g
+
+base = rich_graph()
+extra_worker = g.Worker("builds2", "rb", "builds", "rb.build", concurrency=2)
+janitor = g.Scanner("janitor", "rb", 60 * S, source=g.Source("pipelines"),
+                    condition=g.Condition("terminal_for", threshold_us=0),
+                    cleanup=g.Cleanup("archive"))
+watch = g.Watcher("slow", "rb", 30 * S, source=g.Source("pipelines"),
+                  condition=g.Condition("idle", threshold_us=0),
+                  response=(g.Response("notify", verb=True),))
+graph = attrs_evolve(base, workers={**base.workers, "rb.builds2": extra_worker},
+                     scanners={"rb.janitor": janitor}, watchers={"rb.slow": watch})
+d = Driver(graph)
+rng = random.Random(7)
+digest = hashlib.sha256()
+for _ in range(160):
+    move = rng.choice(["start", "push", "push", "answer", "answer", "fail_answer", "timers",
+                       "done", "signal", "cancel", "resolve", "lock", "tick"])
+    apply(d, move, rng.randrange(6))
+    for e in d.effects:
+        digest.update(codec.effect_to_json(e).encode())
+digest.update(codec.to_json(d.world).encode())
+print(digest.hexdigest())
+"""
+
+
+def test_the_same_inputs_give_the_same_output_in_every_process() -> None:
+    """`immutables.Map` iterates in hash order, and str hashes differ between processes: a
+    step must never let that order reach its effects (replay runs in another process)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    here = Path(__file__).parent
+    outputs = set()
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-c", _TRANSCRIPT],
+            cwd=here,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        outputs.add(done.stdout.strip())
+    assert len(outputs) == 1
