@@ -127,8 +127,13 @@ class Tx:
     def emit(self, name: str, subject: str, /, **payload: Any) -> Event:
         return self.emit_event(name, subject, payload)
 
-    def emit_event(self, name: str, subject: str, payload: dict[str, Any]) -> Event:
-        """Emit an event whose payload dict the caller built (and gives away)."""
+    def emit_event(
+        self, name: str, subject: str, payload: dict[str, Any], handoff: bool = False
+    ) -> Event:
+        """Emit an event whose payload dict the caller built (and gives away). It is routed one
+        level deeper than the event being routed, except a `handoff` (a lock or slot passed to
+        its next waiter): a chain of hand-offs is bounded by the waiters, not a loop, so it
+        keeps the depth of the release that caused it."""
         event = _new(Event)
         event.__dict__.update(
             name=name, subject=subject, time_us=self.now, seq=self.seq, payload=payload
@@ -136,7 +141,7 @@ class Tx:
         emit = _new(fx.Emit)
         _stamp(emit, "event", event)
         self.effects.append(emit)
-        self.pending.append((event, self.depth + 1))
+        self.pending.append((event, self.depth if handoff else self.depth + 1))
         return event
 
     def log(self, level: str, message: str, **fields: Any) -> None:

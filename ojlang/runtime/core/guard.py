@@ -279,9 +279,8 @@ def _timed_out(tx: Tx, inst: GuardInst) -> None:
     tx.cancel_timer(f"guard:{inst.id}:retry")
     tx.cancel_timer(f"guard:{inst.id}:deadline")
     word = defn.on_timeout
-    if word == "wait":
-        if not inst.forever:
-            tx.emit("guard:timeout", defn.name, **_payload(inst), on_timeout="wait")
+    if word == "wait":  # once: the deadline is not set again and retry.max no longer counts
+        tx.emit("guard:timeout", defn.name, **_payload(inst), on_timeout="wait")
         _wait(tx, _put(tx, evolve(inst, forever=True)), "timed out")
         return
     if word == "escalate":
@@ -324,9 +323,7 @@ def _finish(tx: Tx, inst: GuardInst) -> None:
 
 
 def cancel(tx: Tx, gid: str) -> None:
-    inst = tx.world.guards.get(gid)
-    if inst is None:
-        return
+    inst = tx.world.guards[gid]
     if inst.in_flight:
         tx.io(KillProcessGroup(inst.in_flight, owner=_sub(inst)))
         tx.set(outbox=tx.world.outbox.delete(inst.in_flight))

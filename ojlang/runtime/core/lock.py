@@ -111,7 +111,7 @@ def _arm(tx: Tx, lock: LockState) -> None:
         tx.set_timer(timer_id(lock.name), due)
 
 
-def _grant(tx: Tx, lock: LockState, holder: str, phase: str) -> LockState:
+def _grant(tx: Tx, lock: LockState, holder: str, phase: str, handoff: bool = False) -> LockState:
     lock = evolve(
         lock,
         holder=holder,
@@ -125,9 +125,8 @@ def _grant(tx: Tx, lock: LockState, holder: str, phase: str) -> LockState:
     )
     _put(tx, lock)
     _arm(tx, lock)
-    tx.emit(
-        "lock:acquired", lock.name, lock=lock.name, holder=holder, token=lock.token, extended=False
-    )
+    payload = {"lock": lock.name, "holder": holder, "token": lock.token, "extended": False}
+    tx.emit_event("lock:acquired", lock.name, payload, handoff)
     return lock
 
 
@@ -168,7 +167,7 @@ def release(tx: Tx, name: str, holder: str, force: bool = False, lost: bool = Fa
     waiters = tuple(w for w in lock.waiters if holder_live(tx, w.holder))
     lock = evolve(lock, holder=None, phase="", stale=False, waiters=waiters)
     if waiters:
-        _grant(tx, lock, waiters[0].holder, waiters[0].phase)
+        _grant(tx, lock, waiters[0].holder, waiters[0].phase, handoff=True)
     else:
         _put(tx, lock)
     return True

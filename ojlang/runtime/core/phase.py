@@ -214,9 +214,7 @@ def start_recovery(tx: Tx, run: Run, key: str) -> None:
 
 
 def on_guard(tx: Tx, run: Run, verdict: str, payload: dict[str, Any]) -> None:
-    if run.child != payload.get("instance") or run.step not in ("pre", "post", "gate"):
-        tx.ignored(run.step, f"guard:{verdict}")
-        return
+    """The verdict of the guard instance the run waits on (routing checked it is its child)."""
     if verdict == "passed":
         run = _resume(tx, evolve(run, child="", index=run.index + 1))
         run = put(tx, run)
@@ -348,11 +346,8 @@ def release(tx: Tx, run: Run, defn: Phase | None = None, write: bool = True, **c
     if defn.timeout_us is not None:
         tx.cancel_timer(f"run:{rid}:timeout")
     current = run if changes or not write else tx.world.runs[rid]
-    if current.holds_lock or current.holds_slot or current.step or changes:
-        current = tx.edit_run(current, holds_lock=False, holds_slot=False, step="", **changes)
-        if write:
-            tx.put_run(current)
-    return current
+    current = tx.edit_run(current, holds_lock=False, holds_slot=False, step="", **changes)
+    return tx.put_run(current) if write else current
 
 
 def fail(tx: Tx, run: Run, reason: str) -> None:

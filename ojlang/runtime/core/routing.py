@@ -56,7 +56,7 @@ def _lock_lost(tx: Tx, event: Event) -> None:
 
 
 def _item_added(tx: Tx, event: Event) -> None:
-    for key, w in tx.world.workers.items():
+    for key, w in sorted(tx.world.workers.items()):
         if tx.graph.workers[key].queue == event.subject and w.state in ("idle", "running"):
             worker.wake(tx, key, event.name)
 
@@ -67,18 +67,25 @@ def _run_ended(tx: Tx, event: Event) -> None:
         worker.on_run_end(tx, run.worker, run.id, event.name == "pipeline:complete")
 
 
+def _waiting(tx: Tx, run_id: object, child: object) -> Run | None:
+    """The live run `run_id` while `child` is what it waits on, else None: a verdict queued
+    earlier in this step for a run that has ended or moved on since is dropped."""
+    run = live_run(tx, run_id)
+    return run if run is not None and run.child == child else None
+
+
 def _guard(tx: Tx, event: Event) -> None:
-    run = live_run(tx, event.payload.get("owner"))
+    p = event.payload
+    run = _waiting(tx, p.get("owner"), p.get("instance"))
     if run is not None:
-        phase.on_guard(tx, run, event.name.partition(":")[2], dict(event.payload))
+        phase.on_guard(tx, run, event.name.partition(":")[2], dict(p))
 
 
 def _strategy(tx: Tx, event: Event) -> None:
     verb = event.name.partition(":")[2]
-    run = live_run(tx, event.payload.get("owner"))
-    if run is None or run.phase != event.payload.get("phase") or run.step != "act":
+    run = _waiting(tx, event.payload.get("owner"), event.payload.get("instance"))
+    if run is None:
         return
-    run = evolve(run, child=str(event.payload.get("instance")))
     if verb == "succeeded":
         phase.on_action(tx, run, True)
     elif verb == "failed":
@@ -100,8 +107,8 @@ def _task_end(tx: Tx, event: Event) -> None:
                 tx, inst, event.name == "task:complete", str(p.get("error", ""))
             )
         return
-    run = live_run(tx, ident)
-    if run is None or run.child != p.get("task_run"):
+    run = _waiting(tx, ident, p.get("task_run"))
+    if run is None:
         return
     if event.name == "task:complete":
         outputs = {k: v for k, v in dict(p.get("outputs") or {}).items()}

@@ -106,20 +106,21 @@ def _arm(tx: Tx, name: str, holder: str, slot: Slot) -> None:
         tx.set_timer(timer_id(name, holder), due)
 
 
-def _grant(tx: Tx, sem: SemaphoreState, holder: str, weight: int) -> SemaphoreState:
+def _grant(
+    tx: Tx, sem: SemaphoreState, holder: str, weight: int, handoff: bool = False
+) -> SemaphoreState:
     slot = Slot(weight, tx.now, tx.now)
     sem = evolve(sem, holders={**sem.holders, holder: slot})
     _arm(tx, sem.name, holder, slot)
     used = sem.used
-    tx.emit(
-        "semaphore:acquired",
-        sem.name,
-        semaphore=sem.name,
-        holder=holder,
-        weight=weight,
-        used=used,
-        available=sem.max - used,
-    )
+    payload = {
+        "semaphore": sem.name,
+        "holder": holder,
+        "weight": weight,
+        "used": used,
+        "available": sem.max - used,
+    }
+    tx.emit_event("semaphore:acquired", sem.name, payload, handoff)
     if used == sem.max:
         tx.emit("semaphore:full", sem.name, semaphore=sem.name, waiting=len(sem.waiters))
     return sem
@@ -157,7 +158,7 @@ def _serve(tx: Tx, sem: SemaphoreState) -> SemaphoreState:
     while waiters and sem.used + waiters[0].weight <= sem.max:
         head = waiters.pop(0)
         sem = evolve(sem, waiters=tuple(waiters))
-        sem = _grant(tx, sem, head.holder, head.weight)
+        sem = _grant(tx, sem, head.holder, head.weight, handoff=True)
     return sem
 
 

@@ -273,9 +273,7 @@ def on_escalation(tx: Tx, inst: StrategyInst, option: str) -> None:
 
 
 def cancel(tx: Tx, sid: str) -> None:
-    inst = tx.world.strategies.get(sid)
-    if inst is None:
-        return
+    inst = tx.world.strategies[sid]
     tx.cancel_timer(f"strat:{inst.id}:timeout")
     _stop_child(tx, inst)
     escalation.moot(tx, owner_of(inst))

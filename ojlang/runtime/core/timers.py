@@ -3,7 +3,8 @@
 Timer ids (absolute `due_us` in `World.timers`): `run:ID:retry|timeout`, `vis:QUEUE:CLAIM`,
 `qpark:QUEUE:ITEM`, `qdead:QUEUE:ITEM`, `lock:NAME:stale`, `sem:NAME:HOLDER`,
 `guard:GID:retry|deadline`, `strat:SID:timeout`, `task:TRID:WHICH`, `worker:KEY:idle`,
-`cron:KEY:tick`, `watcher:KEY:check|ep:RECORD`, `scanner:KEY:scan`, `action:KEY:cooldown|then`.
+`cron:KEY:tick`, `watcher:KEY:check|ep:RECORD`, `scanner:KEY:scan`, `action:KEY:cooldown|then`,
+`esc:ID:timeout`.
 """
 
 from __future__ import annotations
@@ -37,18 +38,17 @@ def fire(tx: Tx, tid: str) -> None:
     ident, _, which = rest.rpartition(":")
     if kind == "run":
         _run(tx, ident, which)
-    elif kind == "vis":
-        item = q.find_claim(tx, head, tail)
-        if item is not None:
-            tx.emit(
-                "queue:item:released",
-                head,
-                queue=head,
-                item=item.id,
-                attempts=item.attempts,
-                reason="visibility timeout",
-            )
-            q.fail(tx, head, tail, "visibility timeout")
+    elif kind == "vis":  # settling a claim cancels its timer: the claim is current
+        item = q.get(tx, head).items[tail.rpartition("~")[0]]
+        tx.emit(
+            "queue:item:released",
+            head,
+            queue=head,
+            item=item.id,
+            attempts=item.attempts,
+            reason="visibility timeout",
+        )
+        q.fail(tx, head, tail, "visibility timeout")
     elif kind == "qpark":
         q.retry(tx, head, tail)
     elif kind == "qdead":
@@ -80,14 +80,15 @@ def fire(tx: Tx, tid: str) -> None:
         watcher.on_timer(tx, head, tail)
     elif kind == "scanner":
         scanner.scan(tx, head, "timer")
+    elif kind == "esc":
+        escalation.expire(tx, head)
     else:  # action
         action.on_timer(tx, head, tail)
 
 
 def _run(tx: Tx, rid: str, which: str) -> None:
-    run = live_run(tx, rid)
-    if run is None:
-        return
+    run = tx.world.runs[rid]  # a run's timers are cancelled when it ends
+    tx.pinned = run.graph_hash
     if which == "retry":
         phase.enter(tx, run, run.phase)
     else:  # the phase timeout of a task or strategy action
