@@ -11,6 +11,7 @@ the cattrs-unstructured value (RUNTIME.md §6.1). Custom hooks, all registered o
   values pass through; an attrs instance of `ojlang.runtime.core` is tagged
   `{"__attrs__": "module:Class", …fields}` and rebuilt from its class (so templates in args
   survive); tuples in `Any` positions become lists.
+- Fields declared with `data.later` are left out while they hold their default.
 - Inputs are written as the op body `{name, payload}`; `Reload` stores only `graph_hash` and
   `input_from_json` takes the graphs (from `graph` ops) to rebuild it.
 """
@@ -26,12 +27,14 @@ from typing import Any
 
 import attrs
 import cattrs
+from cattrs.gen import make_dict_unstructure_fn, override
 from cattrs.strategies import configure_tagged_union
 from immutables import Map
 
 from ojlang.runtime.core import effects as fx
 from ojlang.runtime.core import expr
 from ojlang.runtime.core import inputs as i
+from ojlang.runtime.core.data import LATER
 from ojlang.runtime.core.graph import Graph
 
 CONVERTER = cattrs.Converter()
@@ -95,6 +98,19 @@ def decode_any(value: Any, _: Any = None) -> Any:
     return value
 
 
+def _has_later_fields(cls: Any) -> bool:
+    return attrs.has(cls) and any(f.metadata.get(LATER) for f in attrs.fields(cls))
+
+
+def _later_unstructure(cls: Any) -> Any:
+    """Fields declared with `data.later` are omitted while they hold their default."""
+    omit: dict[str, Any] = {
+        f.name: override(omit_if_default=True) for f in attrs.fields(cls) if f.metadata.get(LATER)
+    }
+    return make_dict_unstructure_fn(cls, CONVERTER, **omit)
+
+
+CONVERTER.register_unstructure_hook_factory(_has_later_fields, _later_unstructure)
 CONVERTER.register_structure_hook_factory(_is_map, _map_structure)
 CONVERTER.register_unstructure_hook_factory(_is_map, _map_unstructure)
 CONVERTER.register_structure_hook_func(_is_primitive_union, lambda v, _: v)

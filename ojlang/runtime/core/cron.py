@@ -1,12 +1,14 @@
 """Cron machine (RUNTIME.md §3.10): enable/disable/run commands and tick timers in; tick
 effects (`RunShell(cron)`, then watchers, then scanners) and cron events out.
 
-Theory of operation. `disabled`, `enabled{next_us}` or `running{tick}`. A tick runs `run`;
-when it has ended, the listed watchers are checked and the listed scanners started, in order
-(their own machines carry on), and the tick ends. A timer that fires
-while a tick is running is skipped (`cron:skipped{overlap}`), so two ticks never overlap. The
-next due time is the previous due time plus the interval; ticks missed while the daemon was
-down coalesce into one (`cron:triggered{missed}`).
+Theory of operation. `disabled`, `enabled{next_us}` or `running{tick}`. A tick runs `run`,
+then checks the listed watchers and runs the listed scanners, one part after the other, in
+order (§L3.3); a part that waits for effects (a shell source, probes, a listing) tells the cron
+when it has ended (`part_done`), and the tick ends once every part has: `cron:completed`, or
+`cron:failed` with the errors of the parts that failed. A timer that fires while a tick is
+running is skipped (`cron:skipped{overlap}`), so two ticks never overlap. The next due time is
+the previous due time plus the interval; ticks missed while the daemon was down coalesce into
+one (`cron:triggered{missed}`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import attrs
 
 from ojlang.runtime.core import scanner, watcher
 from ojlang.runtime.core.ctx import Tx
-from ojlang.runtime.core.data import evolve
+from ojlang.runtime.core.data import evolve, later
 from ojlang.runtime.core.effects import RunShell
 from ojlang.runtime.core.graph import Cron
 from ojlang.runtime.core.ids import cron_tick_id
@@ -38,8 +40,10 @@ TABLE = (
     Transition("enabled", "run", "", "running", "same; schedule unchanged"),
     Transition("disabled", "run", "", "running", "same; schedule unchanged"),
     Transition("running", "timer", "", "running", "cron:skipped{overlap}; next due += interval"),
-    Transition("running", "exited", "0", "enabled{next} / disabled", "cron:completed"),
-    Transition("running", "exited", "non-zero", "enabled{next} / disabled", "cron:failed"),
+    Transition("running", "exited", "", "running", "first watcher check or scanner run"),
+    Transition("running", "part done", "more parts", "running", "next part"),
+    Transition("running", "part done", "all ok", "enabled{next} / disabled", "cron:completed"),
+    Transition("running", "part done", "a part failed", "enabled{next} / disabled", "cron:failed"),
 )
 
 
@@ -52,6 +56,8 @@ class CronState:
     ticks: int = 0
     tick_effect: str = ""
     operator: bool = False  # enable/disable override persisted over the file's value
+    parts: tuple[str, ...] = later(())  # `watcher:KEY` / `scanner:KEY` left in this tick
+    errors: tuple[str, ...] = later(())  # errors of the tick's parts so far
 
 
 def _defn(tx: Tx, key: str) -> Cron:
@@ -152,7 +158,8 @@ def _tick(tx: Tx, c: CronState, missed: int) -> None:
         _finish(tx, c, str(exc))
         return
     root = tx.graph.settings.project_root
-    eid = tx.io(RunShell("cron", script, root, {"OJ_PROJECT": root}, None, owner=f"cron:{c.key}"))
+    env = {"OJ_PROJECT": root, "OJ_RUNBOOK": defn.runbook}
+    eid = tx.io(RunShell("cron", script, root, env, None, owner=f"cron:{c.key}"))
     _put(tx, evolve(c, tick_effect=eid))
 
 
@@ -162,15 +169,43 @@ def on_exited(tx: Tx, key: str, code: int | None) -> None:
 
 
 def _finish(tx: Tx, c: CronState, error: str | None) -> None:
-    """`run` ended: start the listed watcher checks and scanner runs, then end the tick."""
-    c = _put(tx, evolve(c, state="enabled" if c.enabled else "disabled", tick_effect=""))
-    tick = cron_tick_id(_name(c.key), c.ticks)
+    """`run` ended: check the listed watchers, then run the listed scanners, one by one."""
     defn = _defn(tx, c.key)
-    for w in defn.watchers:
-        watcher.check(tx, w, by=f"cron:{tick}")
-    for s in defn.scanners:
-        scanner.scan(tx, s, by=f"cron:{tick}")
-    if error is None:
-        tx.emit("cron:completed", _name(c.key), cron=_name(c.key), tick=tick)
-    else:
+    parts = tuple(f"watcher:{w}" for w in defn.watchers) + tuple(
+        f"scanner:{s}" for s in defn.scanners
+    )
+    c = _put(tx, evolve(c, tick_effect="", parts=parts, errors=(error,) if error else ()))
+    _next_part(tx, c)
+
+
+def _next_part(tx: Tx, c: CronState) -> None:
+    if not c.parts:
+        _end_tick(tx, c)
+        return
+    kind, _, key = c.parts[0].partition(":")
+    by = f"cron:{cron_tick_id(_name(c.key), c.ticks)}"
+    if kind == "watcher" and key in tx.world.watchers:
+        watcher.check(tx, key, by, waiter=c.key)
+    elif kind == "scanner" and key in tx.world.scanners:
+        scanner.scan(tx, key, by, waiter=c.key)
+    else:  # removed by a reload since the tick started
+        part_done(tx, c.key, c.parts[0], "")
+
+
+def part_done(tx: Tx, key: str, part: str, error: str) -> None:
+    """A watcher check or scanner run this cron waited for has ended."""
+    c = tx.world.crons.get(key)
+    if c is None or not c.parts or c.parts[0] != part:
+        return  # the cron was removed, or did not wait for this part
+    errors = (*c.errors, f"{part}: {error}") if error else c.errors
+    _next_part(tx, _put(tx, evolve(c, parts=c.parts[1:], errors=errors)))
+
+
+def _end_tick(tx: Tx, c: CronState) -> None:
+    error = "; ".join(c.errors)
+    c = _put(tx, evolve(c, state="enabled" if c.enabled else "disabled", errors=()))
+    tick = cron_tick_id(_name(c.key), c.ticks)
+    if error:
         tx.emit("cron:failed", _name(c.key), cron=_name(c.key), tick=tick, error=error)
+    else:
+        tx.emit("cron:completed", _name(c.key), cron=_name(c.key), tick=tick)

@@ -123,8 +123,9 @@ def _queue_add(tx: Tx, inp: i.QueueAdd) -> None:
 
 
 def _queue_command(tx: Tx, inp: i.QueueCommand) -> None:
+    of_claim = inp.claim.rpartition("~")[0]
     name = inp.queue or next(
-        (n for n in tx.world.queues if inp.claim.rpartition("~")[0] in tx.world.queues[n].items), ""
+        (n for n in sorted(tx.world.queues) if of_claim in tx.world.queues[n].items), ""
     )
     if name not in tx.world.queues:
         tx.reply(inp.request_id, error="not_found", msg=f"no queue `{inp.queue or inp.claim}`")
@@ -299,7 +300,7 @@ def _escalation_resolve(tx: Tx, inp: i.EscalationResolve) -> None:
         run = live_run(tx, ident)
         if run is not None:
             pl.on_escalation(tx, run, chosen)
-    elif kind == "task":
+    elif kind == "task" or (kind == "confirm" and chosen == "fail"):
         tr = tx.world.tasks[ident]
         tx.pinned = tx.world.runs[tr.run].graph_hash
         task.on_escalation(tx, tr, chosen, inp.message)
@@ -311,6 +312,9 @@ def _escalation_resolve(tx: Tx, inp: i.EscalationResolve) -> None:
         inst_s = tx.world.strategies[ident]
         tx.pinned = tx.world.runs[inst_s.owner].graph_hash
         strategy.on_escalation(tx, inst_s, chosen)
+    elif kind == "item":
+        name, _, iid = ident.partition(":")
+        q.on_escalation(tx, name, iid, chosen)
     elif kind == "lock" and chosen == "release":
         lk = tx.world.locks.get(ident)
         if lk is not None and lk.holder is not None:
@@ -348,6 +352,25 @@ def _checkpoint(tx: Tx, inp: i.Checkpoint) -> None:
     if tr is not None:
         task.on_checkpoint(tx, tr, inp.message)
         tx.reply(inp.request_id, True)
+
+
+def _confirm(tx: Tx, inp: i.Confirm) -> None:
+    """`oj confirm` (§9.4): an `agent_prompt` escalation the agent waits on; its resolution
+    (`escalation:resolved{option}`: approve, deny, fail, attach, or `timeout` at the deadline)
+    answers it. `fail` also fails the task run."""
+    tr = _task_of(tx, inp.task_run, inp.generation, inp.request_id)
+    if tr is None:
+        return
+    if not tr.live:
+        tx.reply(inp.request_id, error="conflict", msg=f"task run `{tr.id}` already ended")
+        return
+    name = tr.task.rpartition(".")[2]
+    eid = escalation.open_(
+        tx, "agent_prompt", f"confirm:{tr.id}", name, inp.message or "the agent asks to confirm"
+    )
+    if inp.timeout_us is not None:
+        tx.set_timer(escalation.timer_id(eid), tx.now + inp.timeout_us)
+    tx.reply(inp.request_id, {"escalation": eid})
 
 
 def _reload(tx: Tx, inp: i.Reload) -> None:
@@ -429,11 +452,22 @@ def _shell_exited(tx: Tx, inp: i.ShellExited) -> None:
             parse_shell(inp.code, inp.stdout_tail, inp.stderr_tail) if inp.code == 0 else [],
         )
     elif kind == "watcher" and ident in tx.world.watchers:
-        watcher.on_source(tx, ident, inp.code, inp.stdout_tail, inp.stderr_tail)
+        if watcher.is_probe(tx, ident, inp.effect_id):
+            watcher.on_probe(tx, ident, inp.effect_id, inp.code)
+        else:
+            watcher.on_source(tx, ident, inp.code, inp.stdout_tail, inp.stderr_tail)
     elif kind == "scanner" and ident in tx.world.scanners:
-        scanner.on_shell(tx, ident, inp.code, inp.stdout_tail, inp.stderr_tail)
+        if scanner.is_probe(tx, ident, inp.effect_id):
+            scanner.on_probe(tx, ident, inp.effect_id, inp.code)
+        else:
+            scanner.on_shell(tx, ident, inp.code, inp.stdout_tail, inp.stderr_tail)
     elif kind == "cron" and ident in tx.world.crons:
         cron.on_exited(tx, ident, inp.code)
+    elif kind == "queue" and ident in tx.world.queues:
+        q.on_call(tx, ident, inp.effect_id, inp.code, inp.stdout_tail)
+        for key, w in sorted(tx.world.workers.items()):  # re-try the claims held up (§3.4)
+            if tx.graph.workers[key].queue == ident and w.state in worker.ACTIVE:
+                worker.claim_loop(tx, key)
     elif kind == "action" and ident in tx.graph.actions:
         action.finish(tx, ident, ok, "" if ok else error, inp.stdout_tail)
 
@@ -450,7 +484,7 @@ def _session_result(tx: Tx, inp: i.SessionResult) -> None:
 
 def _workspace_result(tx: Tx, inp: i.WorkspaceResult) -> None:
     found = _owner(tx, inp.effect_id, inp.name)
-    if found is None:
+    if found is None or found[0] != "workspace":  # e.g. a scanner's removal: nothing waits
         return
     ws = tx.world.workspaces[found[1]]
     if inp.verb == "removed" or ws.state == "removing":
@@ -530,7 +564,7 @@ def _timer(tx: Tx, inp: i.TimerFired) -> None:
 
 def _maintenance(tx: Tx, inp: i.MaintenanceTick) -> None:
     """Heartbeats of live holders and claims (§3.4–3.6): runs whose action is alive."""
-    for run in list(tx.world.runs.values()):
+    for _, run in sorted(tx.world.runs.items()):
         if run.terminal or run.state == "escalated":
             continue
         defn = phase_of(tx, run) if run.phase else None
@@ -570,6 +604,7 @@ HANDLERS: dict[type, Callable[[Tx, Any], None]] = {
     i.EscalationResolve: _escalation_resolve,
     i.Done: _done,
     i.Checkpoint: _checkpoint,
+    i.Confirm: _confirm,
     i.Reload: _reload,
     i.AgentSignal: _agent_signal,
     i.AgentProbe: _probe,

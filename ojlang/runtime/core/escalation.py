@@ -4,7 +4,8 @@ an operator's resolution in, the chosen option (applied by `world` to the subjec
 Theory of operation. At most one escalation per subject is open: opening a new one resolves the
 earlier one as `superseded`. Resolving applies only while `open` (a second resolve answers
 `conflict`); the option's input is applied to the subject in the same step by the dispatcher in
-`world`. When the subject ends by other means the record is resolved `moot`.
+`world`. When the subject ends by other means the record is resolved `moot`. An escalation
+may carry a deadline (`oj confirm --timeout`): its timer `esc:ID:timeout` resolves it `timeout`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ TABLE = (
         "open", "resolve", "valid option", "resolved", "option applied, escalation:resolved"
     ),
     Transition("open", "moot", "subject ended", "resolved{moot}", "escalation:resolved"),
+    Transition("open", "deadline", "", "resolved{timeout}", "escalation:resolved"),
 )
 
 OPTIONS: dict[str, tuple[str, ...]] = {
@@ -81,7 +83,19 @@ def open_(tx: Tx, kind: str, subject: str, subject_name: str, reason: str) -> st
     return eid
 
 
+def timer_id(eid: str) -> str:
+    return f"esc:{eid}:timeout"
+
+
+def expire(tx: Tx, eid: str) -> Escalation | None:
+    """The deadline of an open escalation passed: resolve it `timeout`."""
+    esc = tx.world.escalations[eid]
+    _close(tx, esc, "timeout", "", "core")
+    return esc
+
+
 def _close(tx: Tx, esc: Escalation, option: str, message: str, by: str) -> None:
+    tx.cancel_timer(timer_id(esc.id))
     esc = evolve(esc, state="resolved", resolution=Resolution(option, message, by, tx.now))
     tx.set(escalations=tx.world.escalations.set(esc.id, esc))
     tx.emit(

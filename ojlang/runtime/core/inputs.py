@@ -254,6 +254,18 @@ class Checkpoint(_Named):
 
 
 @attrs.frozen(slots=False)
+class Confirm(_Named):
+    """`oj confirm MSG [--timeout D]` (§9.4): the agent asks a human before going on."""
+
+    NAME = "cmd:confirm"
+    task_run: str
+    message: str = ""
+    generation: int = 0
+    timeout_us: int | None = None
+    request_id: str = ""
+
+
+@attrs.frozen(slots=False)
 class Reload(_Named):
     """`cmd:reload{graph_hash}`; the op stores the hash, the graph comes from its `graph` op."""
 
@@ -418,6 +430,7 @@ NAMED: tuple[type[_Named], ...] = (
     EscalationResolve,
     Done,
     Checkpoint,
+    Confirm,
     Reload,
     AgentProbe,
     SessionGone,
@@ -468,6 +481,7 @@ Input = (
     | EscalationResolve
     | Done
     | Checkpoint
+    | Confirm
     | Reload
     | AgentSignal
     | AgentProbe

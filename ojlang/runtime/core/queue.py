@@ -7,7 +7,10 @@ is also its fencing token; a visibility timer `vis:CLAIM` returns it. `complete`
 `release`/`extend` with a claim that is not current answer `stale_claim` and change nothing, so
 no item completes twice. Failures retry until `max_retries` is used up, then `on_exhaust`
 applies (`dead`, `escalate` → parked, `wait[:D]` → parked, `abandon` → done). A live item's
-dedupe key (its `id`/`name`, else a hash of its data) blocks duplicates.
+dedupe key (its `id`/`name`, else a hash of its data) blocks duplicates. A filter that calls a
+`[functions]` entry needs input: the item is skipped while the call's shell runs (one shell
+per distinct call and item, `fncalls.py`), the answer is cached on the item for 30 s, and the
+queue's workers try to claim again (`on_call`).
 """
 
 from __future__ import annotations
@@ -20,13 +23,15 @@ from typing import Any
 import attrs
 from immutables import Map
 
-from ojlang.runtime.core import expr
+from ojlang.runtime.core import escalation, expr, fncalls
 from ojlang.runtime.core.ctx import Tx
-from ojlang.runtime.core.data import evolve
+from ojlang.runtime.core.data import evolve, later
+from ojlang.runtime.core.effects import RunShell
+from ojlang.runtime.core.fncalls import CallResult
 from ojlang.runtime.core.graph import ChainWord, OrderKey, Queue
 from ojlang.runtime.core.ids import claim_id, item_id, short_hash
 from ojlang.runtime.core.table import Transition
-from ojlang.runtime.core.templates import lookup
+from ojlang.runtime.core.templates import RenderError, lookup, render_template
 
 TABLE = (
     Transition("-", "push", "no live duplicate", "ready", "queue:item:added"),
@@ -68,6 +73,9 @@ TABLE = (
     Transition("done", "drop", "", "dropped", "queue:item:dropped"),
     Transition("dead", "drop", "", "dropped", "queue:item:dropped"),
     Transition("dead", "retention", "older than dead.retention", "deleted", ""),
+    Transition("ready", "claim", "filter calls a function", "ready", "RunShell(function)"),
+    Transition("parked", "escalation", "retry / dead / drop", "ready / dead / dropped", ""),
+    Transition("ready", "function result", "", "ready, result cached 30 s", "claims retried"),
 )
 LIVE = frozenset({"ready", "claimed", "parked"})
 
@@ -97,6 +105,7 @@ class Item:
     parked_until_us: int | None = None
     outcome: str = ""
     ended_us: int = 0
+    calls: dict[str, CallResult] = later(factory=dict)  # filter function calls (§3.4)
 
     def fields(self) -> dict[str, Any]:
         """The item as templates and expressions see it (§L3.4 builtin fields)."""
@@ -115,6 +124,7 @@ class QueueState:
     items: Map[str, Item] = Map()
     arrivals: int = 0
     dedupe: Map[str, str] = Map()  # live dedupe key → item id
+    calls: dict[str, tuple[str, str, str]] = later(factory=dict)  # shell → item, call, function
 
 
 def _defn(tx: Tx, name: str) -> Queue:
@@ -126,6 +136,8 @@ def get(tx: Tx, name: str) -> QueueState:
 
 
 def _put_item(tx: Tx, q: QueueState, item: Item) -> QueueState:
+    if item.calls and item.state not in LIVE:  # cached calls matter only to live items
+        item = evolve(item, calls={})
     dedupe = q.dedupe
     if item.dedupe_key:
         if item.state in LIVE:
@@ -206,6 +218,7 @@ def _sorted(items: list[Item], order: tuple[OrderKey, ...]) -> list[Item]:
 
 
 def passes(tx: Tx, defn: Queue, item: Item) -> bool:
+    """The filter's verdict; false while a function it calls is still running (§3.4)."""
     if defn.filter is None or defn.filter.node is None:
         return True
     fields = item.fields()
@@ -216,9 +229,63 @@ def passes(tx: Tx, defn: Queue, item: Item) -> bool:
         "env": tx.graph.settings.env,
     }
     try:
-        return expr.evaluate(defn.filter.node, scope, None, tx.now) is True
-    except expr.EvaluationError:  # an evaluation error excludes the item (§L4.8)
+        return (
+            expr.evaluate(defn.filter.node, scope, _caller(tx, defn, item, scope), tx.now) is True
+        )
+    except (expr.EvaluationError, fncalls.NeedsInput):  # an error excludes the item (§L4.8)
         return False
+
+
+def _caller(tx: Tx, defn: Queue, item: Item, scope: dict[str, Any]) -> expr.CallFn:
+    """Answers calls to the runbook's functions from the item's cache, or starts the shell."""
+
+    def call(name: str, args: list[object]) -> object:
+        key = fncalls.call_key(name, args)
+        current = get(tx, defn.name).items[item.id]
+        hit = current.calls.get(key)
+        if hit is not None and hit.effect:
+            raise fncalls.NeedsInput(name)
+        if hit is not None and hit.until_us > tx.now:
+            if hit.error:
+                raise expr.EvaluationError(hit.error)
+            return hit.value
+        rb = tx.graph.runbooks.get(defn.runbook)
+        fn = rb.functions.get(name) if rb is not None else None
+        if fn is None:
+            raise expr.EvaluationError(f"unknown function `{name}`")
+        env = {
+            "OJ_PROJECT": tx.graph.settings.project_root,
+            "OJ_RUNBOOK": defn.runbook,
+            "OJ_ITEM": _canon(scope["item"]),
+        }
+        eid = fncalls.start(tx, fn, args, scope, env, owner=f"queue:{defn.name}")
+        q = get(tx, defn.name)
+        current = evolve(current, calls={**current.calls, key: CallResult(effect=eid)})
+        q = _put_item(tx, q, current)
+        _put_queue(tx, evolve(q, calls={**q.calls, eid: (item.id, key, name)}))
+        raise fncalls.NeedsInput(name)
+
+    return call
+
+
+def on_call(tx: Tx, name: str, eid: str, code: int | None, stdout: str) -> None:
+    """A function call's shell exited: cache the answer on the item (30 s)."""
+    q = get(tx, name)
+    iid, key, fn_name = q.calls[eid]
+    q = _put_queue(tx, evolve(q, calls={k: v for k, v in q.calls.items() if k != eid}))
+    item = q.items.get(iid)
+    rb = tx.graph.runbooks.get(_defn(tx, name).runbook)
+    fn = rb.functions.get(fn_name) if rb is not None else None
+    if item is None or key not in item.calls or fn is None:
+        return  # the item left, or a reload removed the function: nothing to cache
+    value, error = fncalls.result(fn, code, stdout)
+    answer = CallResult(value, error, tx.now + fncalls.CACHE_US)
+    _put_item(tx, q, evolve(item, calls={**item.calls, key: answer}))
+
+
+def _put_queue(tx: Tx, q: QueueState) -> QueueState:
+    tx.set(queues=tx.world.queues.set(q.name, q))
+    return q
 
 
 def _config(tx: Tx, runbook: str) -> dict[str, Any]:
@@ -329,6 +396,8 @@ def exhaust(tx: Tx, item: Item, defn: Queue) -> str:
         _event(tx, "deadlettered", item, reason=item.last_error)
         if defn.dead.retention_us:
             tx.set_timer(f"qdead:{item.queue}:{item.id}", tx.now + defn.dead.retention_us)
+        if defn.dead.on_add is not None:
+            _on_add(tx, defn, item)
     elif word.word == "abandon":
         item = evolve(item, state="done", outcome="abandoned", ended_us=tx.now)
         _event(tx, "complete", item, outcome="abandoned")
@@ -338,8 +407,44 @@ def exhaust(tx: Tx, item: Item, defn: Queue) -> str:
         if until is not None:
             tx.set_timer(f"qpark:{item.queue}:{item.id}", until)
         _event(tx, "failed", item, reason=item.last_error, parked=True)
+        if word.word == "escalate":
+            reason = f"item `{item.id}` of `{item.queue}` failed {item.attempts} times"
+            escalation.open_(tx, "item_exhausted", f"item:{item.queue}:{item.id}", item.id, reason)
     _put_item(tx, get(tx, item.queue), item)
     return item.state
+
+
+def _on_add(tx: Tx, defn: Queue, item: Item) -> None:
+    """`dead.on_add`: once per dead-lettered item, in the filter's scope plus `reason`."""
+    assert defn.dead.on_add is not None
+    fields = item.fields()
+    scope = {
+        **fields,
+        "item": fields,
+        "config": _config(tx, defn.runbook),
+        "env": tx.graph.settings.env,
+        "reason": item.last_error,
+    }
+    try:
+        script = render_template(defn.dead.on_add, scope)
+    except RenderError as exc:
+        tx.log("warning", f"`dead.on_add` of `{defn.name}` for `{item.id}`: {exc}")
+        return
+    root = tx.graph.settings.project_root
+    env = {"OJ_PROJECT": root, "OJ_RUNBOOK": defn.runbook, "OJ_ITEM": _canon(fields)}
+    tx.io(RunShell("on_add", script, root, env, 120.0, owner="hook"))
+
+
+def on_escalation(tx: Tx, name: str, iid: str, option: str) -> None:
+    """`item_exhausted` options: `retry` (attempts 0), `dead` (dead-letter it), `drop`."""
+    if option == "retry":
+        retry(tx, name, iid)
+    elif option == "dead":
+        item = get(tx, name).items[iid]
+        tx.cancel_timer(f"qpark:{name}:{iid}")
+        exhaust(tx, item, evolve(_defn(tx, name), on_exhaust=ChainWord("dead")))
+    else:
+        drop(tx, name, iid, reason="escalation")
 
 
 def retry(tx: Tx, name: str, iid: str) -> bool:
@@ -348,6 +453,7 @@ def retry(tx: Tx, name: str, iid: str) -> bool:
         return False
     tx.cancel_timer(f"qpark:{name}:{iid}")
     tx.cancel_timer(f"qdead:{name}:{iid}")
+    escalation.moot(tx, f"item:{name}:{iid}")
     q = get(tx, name)
     if item.dedupe_key and item.dedupe_key in q.dedupe:  # a live duplicate took the key
         item = evolve(item, dedupe_key="")
@@ -363,6 +469,7 @@ def drop(tx: Tx, name: str, iid: str, reason: str = "operator") -> bool:
         return False
     tx.cancel_timer(f"qpark:{name}:{iid}")
     tx.cancel_timer(f"qdead:{name}:{iid}")
+    escalation.moot(tx, f"item:{name}:{iid}")
     item = evolve(item, state="dropped", ended_us=tx.now)
     _put_item(tx, get(tx, name), item)
     _event(tx, "dropped", item, reason=reason)
@@ -388,6 +495,6 @@ def sync_source(tx: Tx, name: str, records: list[dict[str, Any]]) -> None:
         seen.add(iid)
         if iid not in q.items:
             push(tx, name, rec)
-    for item in list(get(tx, name).items.values()):
+    for item in sorted(get(tx, name).items.values(), key=lambda i: i.arrival):
         if item.id not in seen and item.state in ("ready", "parked"):
             drop(tx, name, item.id, reason="vanished")

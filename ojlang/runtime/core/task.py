@@ -94,6 +94,7 @@ TABLE = (
         "running", "checkpoint_timer", "", "running", "RunShell(checkpoint), task:checkpoint"
     ),
     Transition("*", "checkpoint", "", "unchanged", "task:checkpoint, activity"),
+    Transition("*", "confirm", "live", "unchanged", "agent_prompt escalation (the agent waits)"),
     Transition("*", "cancel", "", "failed{cancelled}", "KillSession"),
     Transition("*", "escalation", "option", "per option", ""),
 )
@@ -262,6 +263,7 @@ def _end(tx: Tx, tr: TaskRun, state: str, error: str = "", end_run: str = "", **
         tx.set_timer(_t(tr, "linger"), tx.now + tx.graph.settings.linger_us)
     tr = _put(tx, evolve(tr, state=state, error=error, ended_us=tx.now))
     escalation.moot(tx, f"task:{tr.id}")
+    escalation.moot(tx, f"confirm:{tr.id}")
     if state == "done":
         _emit(tx, tr, "complete", **extra)
     else:
@@ -554,9 +556,8 @@ def on_checkpoint(tx: Tx, tr: TaskRun, message: str) -> None:
 
 
 def on_escalation(tx: Tx, tr: TaskRun, option: str, message: str) -> None:
-    if not tr.live:
-        tx.ignored(tr.state, "escalation")
-    elif option == "nudge":
+    """An option of an open escalation about a live task run (its end makes them moot)."""
+    if option == "nudge":
         nudge(tx, tr, message or render_opt(_defn(tx, tr).nudge_message, tr.scope))
     elif option == "restart":
         restart(tx, tr, "operator", counted=False)

@@ -22,7 +22,7 @@ import attrs
 
 from ojlang.runtime.core import action, escalation, subs
 from ojlang.runtime.core.ctx import Tx
-from ojlang.runtime.core.data import evolve
+from ojlang.runtime.core.data import evolve, later
 from ojlang.runtime.core.effects import RunShell
 from ojlang.runtime.core.graph import Watcher
 from ojlang.runtime.core.patterns import render_pattern
@@ -42,6 +42,8 @@ TABLE = (
     Transition("active", "disable", "", "paused", "cancel timers, watcher:paused"),
     Transition("paused", "enable", "", "active", "watcher:resumed"),
     Transition("paused", "check", "", "paused", "ignored"),
+    Transition("active", "records", "shell condition", "active", "RunShell(probe) per record"),
+    Transition("active", "probe results", "all in", "active", "records judged, check ended"),
 )
 
 
@@ -62,7 +64,11 @@ class WatcherState:
     event_count: int = 0
     event_last_us: int = 0
     event_texts: tuple[str, ...] = ()
-    polling: bool = False
+    polling: bool = False  # a check is in flight (a source read or condition probes)
+    waiters: tuple[str, ...] = later(())  # crons whose tick waits for the check in flight
+    probes: dict[str, str] = later(factory=dict)  # condition effect id → record id
+    records: tuple[dict[str, Any], ...] = later(())  # the records under test
+    met: tuple[str, ...] = later(())  # ids of the records whose condition held
 
 
 def _defn(tx: Tx, key: str) -> Watcher:
@@ -120,31 +126,33 @@ def on_event(tx: Tx, key: str, text: str) -> None:
     )
 
 
-def check(tx: Tx, key: str, by: str) -> None:
+def check(tx: Tx, key: str, by: str, waiter: str = "") -> None:
+    """Check the records now; `waiter` (a cron key) is told when the check has ended."""
     w = tx.world.watchers[key]
     defn = _defn(tx, key)
     if w.state != "active":
         tx.ignored(w.state, "check")
+        if waiter:
+            _tell(tx, key, (waiter,))
         return
     if by == "timer":
         tx.set_timer(f"watcher:{key}:check", tx.now + defn.check_interval_us)
+    if waiter:
+        w = _put(tx, evolve(w, waiters=(*w.waiters, waiter)))
+    if w.polling:  # the check in flight answers the waiter too
+        return
     src = defn.source
     if src.type == "command" or src.command is not None:
-        if w.polling:
-            return
         try:
             script = (
                 render_template(src.command, _scope(tx, defn)) if src.command is not None else ""
             )
         except RenderError as exc:
             tx.log("warning", f"watcher `{key}` source: {exc}")
+            _ended(tx, key, f"source: {exc}")
             return
         _put(tx, evolve(w, polling=True))
-        tx.io(
-            RunShell(
-                "source", script, tx.graph.settings.project_root, {}, 120.0, owner=f"watcher:{key}"
-            )
-        )
+        tx.io(RunShell("source", script, _root(tx), _env(tx, defn), 120.0, owner=f"watcher:{key}"))
         return
     if src.type == "events":
         last = tx.now - w.event_last_us if w.event_last_us else None
@@ -162,12 +170,25 @@ def check(tx: Tx, key: str, by: str) -> None:
     evaluate(tx, key, records)
 
 
+def _root(tx: Tx) -> str:
+    return tx.graph.settings.project_root
+
+
+def _env(tx: Tx, defn: Watcher) -> dict[str, str]:
+    """`OJ_*` variables of the watcher's helper shells (§L5.5)."""
+    return {"OJ_PROJECT": _root(tx), "OJ_RUNBOOK": defn.runbook}
+
+
 def on_source(tx: Tx, key: str, code: int | None, stdout: str, stderr: str) -> None:
-    _put(tx, evolve(tx.world.watchers[key], polling=False))
+    w = _put(tx, evolve(tx.world.watchers[key], polling=False))
+    if w.state != "active":  # disabled while the source ran
+        _ended(tx, key)
+        return
     evaluate(tx, key, parse_shell(code, stdout, stderr))
 
 
 def evaluate(tx: Tx, key: str, records: list[dict[str, Any]]) -> None:
+    """Test the condition on every record (shell conditions: one probe each), then judge."""
     defn = _defn(tx, key)
     w = tx.world.watchers[key]
     streaks = {
@@ -175,12 +196,55 @@ def evaluate(tx: Tx, key: str, records: list[dict[str, Any]]) -> None:
         for r in records
     }
     w = _put(tx, evolve(w, streaks=streaks))
-    met = {
-        str(r.get("id")): r
-        for r in records
-        if meets(tx, defn.condition, r, streaks[str(r.get("id"))])
-    }
-    for rid, ep in list(w.episodes.items()):
+    cond = defn.condition
+    if cond.shell is None:
+        met = {
+            str(r.get("id")): r for r in records if meets(tx, cond, r, streaks[str(r.get("id"))])
+        }
+        _judge(tx, key, met)
+        return
+    scope = _scope(tx, defn)
+    probes: dict[str, str] = {}
+    for rec in records:
+        try:
+            script = render_template(cond.shell, {**rec, **scope, "record": rec})
+        except RenderError as exc:  # a condition that does not render is not met
+            tx.log("warning", f"watcher `{key}` condition for `{rec.get('id')}`: {exc}")
+            continue
+        eid = tx.io(
+            RunShell("probe", script, _root(tx), _env(tx, defn), 120.0, owner=f"watcher:{key}")
+        )
+        probes[eid] = str(rec.get("id"))
+    if not probes:
+        _judge(tx, key, {})
+        return
+    _put(tx, evolve(w, polling=True, probes=probes, records=tuple(records), met=()))
+
+
+def on_probe(tx: Tx, key: str, eid: str, code: int | None) -> None:
+    """One record's shell condition answered (exit 0 = met); the last answer judges them."""
+    w = tx.world.watchers[key]
+    probes = {k: v for k, v in w.probes.items() if k != eid}
+    met = (*w.met, w.probes[eid]) if code == 0 else w.met
+    w = _put(tx, evolve(w, probes=probes, met=met))
+    if probes:
+        return
+    held = {str(r.get("id")): r for r in w.records if str(r.get("id")) in met}
+    w = _put(tx, evolve(w, polling=False, records=(), met=()))
+    if w.state != "active":  # disabled while the probes ran
+        _ended(tx, key)
+        return
+    _judge(tx, key, held)
+
+
+def is_probe(tx: Tx, key: str, eid: str) -> bool:
+    return eid in tx.world.watchers[key].probes
+
+
+def _judge(tx: Tx, key: str, met: dict[str, dict[str, Any]]) -> None:
+    """Episodes for the records that met the condition: start, continue or resolve them."""
+    w = tx.world.watchers[key]
+    for rid, ep in sorted(w.episodes.items()):
         if rid not in met:
             _resolve(tx, key, rid, ep)
     for rid, rec in met.items():
@@ -190,6 +254,22 @@ def evaluate(tx: Tx, key: str, records: list[dict[str, Any]]) -> None:
             _schedule(tx, key, rid, Episode(rec, index=0))
         elif cur.state == "responding":
             _advance(tx, key, rid, evolve(cur, record=rec))
+    _ended(tx, key)
+
+
+def _ended(tx: Tx, key: str, error: str = "") -> None:
+    """The check ended: tell the crons that waited for it."""
+    w = tx.world.watchers[key]
+    if w.waiters:
+        _put(tx, evolve(w, waiters=()))
+        _tell(tx, key, w.waiters, error)
+
+
+def _tell(tx: Tx, key: str, crons: tuple[str, ...], error: str = "") -> None:
+    from ojlang.runtime.core import cron  # cron starts checks: it imports this module
+
+    for c in crons:
+        cron.part_done(tx, c, f"watcher:{key}", error)
 
 
 def _set_episode(tx: Tx, key: str, rid: str, ep: Episode | None) -> None:
@@ -262,7 +342,7 @@ def command(tx: Tx, key: str, verb: str) -> None:
     w = tx.world.watchers[key]
     if verb == "disable" and w.state == "active":
         tx.cancel_timer(f"watcher:{key}:check")
-        for rid in w.episodes:
+        for rid in sorted(w.episodes):
             tx.cancel_timer(f"watcher:{key}:ep:{rid}")
         _put(tx, evolve(w, state="paused", episodes={}))
         tx.emit("watcher:paused", _name(key), watcher=_name(key))

@@ -47,6 +47,9 @@ TABLE = (
     Transition("*", "resize", "", "same, concurrency = c", "claim loop"),
     Transition("idle", "source", "exit 0", "claim loop", "queue synced"),
     Transition("idle", "idle_timer", "", "claim loop", "worker:woken"),
+    Transition(
+        "running", "idle_timer", "wait:DUR, free slots", "claim loop", "worker:woken, source read"
+    ),
 )
 ACTIVE = frozenset({"idle", "running"})
 
@@ -180,12 +183,16 @@ def claim_loop(tx: Tx, key: str) -> None:
                 return
             continue
         w = tx.world.workers[key]
-        if run.id in w.active or run.terminal:
+        if run.terminal:  # it ended at once (its claim is settled already)
             continue
         _put(tx, evolve(w, state="running", active=(*w.active, run.id), stop_reason=""))
     w = tx.world.workers[key]
     if not w.active:
         _idle(tx, w)
+        return
+    action = defn.idle_action
+    if action.duration_us:  # `wait:DUR` with free slots: re-read the source every DUR (§L3.2)
+        tx.set_timer(f"worker:{w.key}:idle", tx.now + action.duration_us)
 
 
 def _idle(tx: Tx, w: WorkerState) -> None:

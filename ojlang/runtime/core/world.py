@@ -102,11 +102,14 @@ def _drop_loop(tx: Tx, kind: str, key: str) -> None:
     prefix = {"workers": "worker", "crons": "cron", "watchers": "watcher", "scanners": "scanner"}[
         kind
     ]
-    for tid in [t for t in tx.world.timers if t.startswith(f"{prefix}:{key}:")]:
+    for tid in sorted(t for t in tx.world.timers if t.startswith(f"{prefix}:{key}:")):
         tx.cancel_timer(tid)
     subs.remove_all(tx, f"{prefix}:{key}")
     subs.remove_all(tx, f"watcher-events:{key}")
+    waiters = getattr(getattr(tx.world, kind)[key], "waiters", ())
     tx.set(**{kind: getattr(tx.world, kind).delete(key)})
+    for c in waiters:  # crons whose tick waited for a removed watcher or scanner
+        cron.part_done(tx, c, f"{prefix}:{key}", "")
 
 
 def initial_world(graph: Graph, now_us: int = 0, machine_id: str = "init") -> World:

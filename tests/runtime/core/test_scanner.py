@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from core_kit import Driver, S, graph, lit
+from core_kit import Driver, S, graph, lit, tpl
 
 from ojlang.runtime.core import effects as fx
 from ojlang.runtime.core import inputs as i
@@ -17,6 +17,7 @@ from ojlang.runtime.core.graph import (
     Phase,
     Pipeline,
     Queue,
+    Runbook,
     Scanner,
     Semaphore,
     Source,
@@ -32,6 +33,7 @@ def driver(
     )
     pipe = Pipeline("p", "rb", (Phase("a", "run", run=lit("a"), semaphore="S"),))
     g = graph(
+        runbooks={"rb": Runbook("rb", config={"dir": "/tmp"})},
         scanners={"rb.janitor": sc},
         locks={"L": Lock("L")},
         semaphores={"S": Semaphore("S", max=2)},
@@ -126,3 +128,80 @@ def test_enable_disable_and_cron_ticks() -> None:
     d = Driver(graph(crons={"rb.sweep": cron}, scanners={"rb.janitor": sc}))
     d.fire("cron:rb.sweep:tick")
     assert "scanner:started" in d.names() and "cron:completed" in d.names()
+
+
+def test_shell_conditions_select_per_resource_once_all_answered() -> None:
+    d = driver(
+        Source("queue", name="q"),
+        Condition("shell", shell=tpl("old ", ("id",))),
+        Cleanup(shell=tpl("rm ", ("record", "id"), " ", ("config", "dir"))),
+    )
+    d(i.QueueAdd("q", {"id": "a"}))
+    d(i.QueueAdd("q", {"id": "b"}))
+    d(i.ScannerCommand("run", "janitor"))
+    probes = [e for e in d.of(fx.RunShell) if e.purpose == "probe"]
+    assert [p.script for p in probes] == ["old a", "old b"]
+    assert d.world.scanners["rb.janitor"].state == "scanning"
+    d(i.ScannerCommand("run", "janitor"))
+    assert not d.of(fx.RunShell), "the scan in flight goes on"
+    d.exit(probes[1].effect_id, 0)
+    assert "scanner:found" not in d.names()
+    d.exit(probes[0].effect_id, 1)
+    assert d.events("scanner:found")[0].payload["ids"] == ["b"]
+    assert d.shell("action").script == "rm b /tmp"
+    assert d.world.scanners["rb.janitor"].state == "idle"
+
+
+def test_shell_conditions_that_do_not_render_select_nothing() -> None:
+    d = driver(Source("locks"), Condition("shell", shell=tpl("x ", ("nope",))))
+    d(i.LockCommand("acquire", "L", "cli:a"))
+    d(i.ScannerCommand("run", "janitor"))
+    assert d.events("scanner:found")[0].payload["count"] == 0
+    assert not d.of(fx.RunShell)
+
+
+def test_resources_that_changed_since_they_were_listed_are_left_alone() -> None:
+    d = driver(Source("locks"), Condition("shell", shell=lit("stale")))
+    d(i.LockCommand("acquire", "L", "cli:a"))
+    d(i.ScannerCommand("run", "janitor"))
+    probe = d.shell("probe")
+    d(i.LockCommand("release", "L", "cli:a"))
+    d(i.LockCommand("acquire", "L", "cli:b"))
+    d.exit(probe.effect_id, 0)
+    assert d.world.locks["L"].holder == "cli:b"
+    assert d.events("scanner:failed")[0].payload["error"] == "L: no longer held by `cli:a`"
+
+
+@pytest.mark.parametrize("source", ["semaphores", "queue", "pipelines"])
+def test_changed_core_resources_fail_their_cleanup(source: str) -> None:
+    how = {"semaphores": "release", "queue": "delete", "pipelines": "delete"}[source]
+    d = driver(Source(source, name="q"), Condition("shell", shell=lit("x")), Cleanup(how))
+    if source == "semaphores":
+        d(i.SemaphoreCommand("acquire", "S", "cli:a"))
+    elif source == "queue":
+        d(i.QueueAdd("q", {"id": "it"}))
+    else:
+        d(i.PipelineStart("rb.p", {}, "x"))
+        d.exit(d.world.runs["p-x"].child, 1)
+        d(i.EscalationResolve(d.world.runs["p-x"].escalation, "fail"))
+        assert d.world.runs["p-x"].state == "failed"
+    d(i.ScannerCommand("run", "janitor"))
+    probe = d.shell("probe")
+    if source == "semaphores":
+        d(i.SemaphoreCommand("release", "S", "cli:a"))
+    elif source == "queue":
+        d(i.QueueCommand("claim", "q", holder="h"))
+    else:
+        d(i.PipelineResume("p-x"))
+    d.exit(probe.effect_id, 0)
+    assert d.events("scanner:failed"), d.names()
+
+
+def test_removals_by_a_scanner_are_not_workspace_results() -> None:
+    d = driver(Source("worktrees"), Condition("orphaned"), Cleanup("delete"))
+    d(i.ScannerCommand("run", "janitor"))
+    listing = d.of(fx.ListWorktrees)[0]
+    d(i.ScanListed(listing.effect_id, ({"id": "w1", "path": "/project/.oj/worktrees/w1"},)))
+    removal = d.of(fx.WorktreeRemove)[0]
+    d(i.WorkspaceResult("removed", removal.effect_id))
+    assert removal.effect_id not in d.world.outbox and not d.world.workspaces

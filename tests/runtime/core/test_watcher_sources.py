@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core_kit import Driver, S, graph, lit
+from core_kit import Driver, S, graph, lit, tpl
 
 from ojlang.runtime.core import effects as fx
 from ojlang.runtime.core import inputs as i
@@ -12,6 +12,7 @@ from ojlang.runtime.core.graph import (
     Phase,
     Pipeline,
     Response,
+    Runbook,
     Source,
     Task,
     Watcher,
@@ -116,3 +117,68 @@ def test_queue_records_match_a_regex() -> None:
     d(i.QueueAdd("q", {"id": "a", "text": "urgent fix"}))
     d.fire("watcher:rb.q:check")
     assert "watcher:triggered" in d.names()
+
+
+def test_shell_conditions_probe_each_record_and_judge_once_all_answered() -> None:
+    w = Watcher(
+        "disk",
+        "rb",
+        60 * S,
+        source=Source("command", command=lit("list")),
+        condition=Condition("shell", shell=tpl("full ", ("id",), " ", ("config", "limit"))),
+        response=(Response("notify", verb=True),),
+    )
+    g = graph(runbooks={"rb": Runbook("rb", config={"limit": 90})}, watchers={"rb.disk": w})
+    d = Driver(g)
+    d.fire("watcher:rb.disk:check")
+    d.exit(d.shell("source").effect_id, 0, '[{"id": "a"}, {"id": "b"}, {"id": "c", "x": 1}]')
+    probes = [e for e in d.of(fx.RunShell) if e.purpose == "probe"]
+    assert [p.script for p in probes] == ["full a 90", "full b 90", "full c 90"]
+    assert probes[0].env == {"OJ_PROJECT": "/project", "OJ_RUNBOOK": "rb"}
+    d.fire("watcher:rb.disk:check")
+    assert not d.of(fx.RunShell), "one check in flight at a time"
+    d.exit(probes[0].effect_id, 0)
+    d.exit(probes[1].effect_id, 1)
+    assert "watcher:triggered" not in d.names()
+    d.exit(probes[2].effect_id, 0)
+    triggered = [e.payload["record"]["id"] for e in d.events("watcher:triggered")]
+    assert triggered == ["a", "c"] and not d.world.watchers["rb.disk"].polling
+
+
+def test_shell_conditions_that_do_not_render_are_not_met() -> None:
+    w = Watcher(
+        "q",
+        "rb",
+        60 * S,
+        source=Source("pipelines"),
+        condition=Condition("shell", shell=tpl("check ", ("nope",))),
+        response=(Response("notify", verb=True),),
+    )
+    d = Driver(graph(watchers={"rb.q": w}, pipelines={"rb.p": Pipeline("p", "rb", (Phase("a"),))}))
+    d(i.PipelineStart("rb.p", {}, "x"), 0)
+    d.fire("watcher:rb.q:check")
+    assert not d.of(fx.RunShell) and "watcher:triggered" not in d.names()
+
+
+def test_a_watcher_disabled_during_its_check_drops_the_answers() -> None:
+    w = Watcher(
+        "h",
+        "rb",
+        60 * S,
+        source=Source("command", command=lit("list")),
+        condition=Condition("shell", shell=lit("bad")),
+        response=(Response("notify", verb=True),),
+    )
+    d = Driver(graph(watchers={"rb.h": w}))
+    d.fire("watcher:rb.h:check")
+    source = d.shell("source")
+    d(i.WatcherCommand("disable", "h"))
+    d.exit(source.effect_id, 0, "a\n")
+    assert not d.of(fx.RunShell)
+    d(i.WatcherCommand("enable", "h"))
+    d.fire("watcher:rb.h:check")
+    d.exit(d.shell("source").effect_id, 0, "a\n")
+    probe = d.shell("probe")
+    d(i.WatcherCommand("disable", "h"))
+    d.exit(probe.effect_id, 0)
+    assert "watcher:triggered" not in d.names() and not d.world.watchers["rb.h"].polling

@@ -130,3 +130,19 @@ def test_reload_keeps_worker_state_and_drops_removed_loops() -> None:
     assert "rb.fixer" not in d.world.workers and "daemon:reloaded" in d.names()
     d(i.Reload(d.world.graphs[d.world.graph_hash]))
     assert not d.of(fx.Log)
+
+
+def test_wait_dur_rereads_the_source_while_slots_are_free() -> None:
+    d = driver(
+        {"idle_action": ChainWord("wait", 1, 60 * S), "concurrency": 2},
+        {"source": lit("list-bugs")},
+    )
+    d(i.WorkerCommand("wake", "fixer"))
+    d.exit(d.shell("source").effect_id, 0, '[{"id": "x1"}]')
+    w = d.world.workers["rb.fixer"]
+    assert w.state == "running" and len(w.active) == 1
+    assert "worker:rb.fixer:idle" in d.world.timers, "one slot is free: re-read every 60 s"
+    d.fire("worker:rb.fixer:idle")
+    d.exit(d.shell("source").effect_id, 0, '[{"id": "x1"}, {"id": "x2"}]')
+    assert "fix-x2" in d.world.runs
+    assert "worker:rb.fixer:idle" not in d.world.timers, "no free slot: nothing to re-read for"
