@@ -3,22 +3,21 @@
 `parse_expression` parses `rules.if`/`queue.filter` (OJ414 on syntax errors, OJ401 on a bad
 duration literal); `check_types` is the static checker (OJ415, OJ416, OJ419);
 `free_names`/`called_functions` list what the caller must resolve (OJ301, OJ201);
-`format_expr` prints an expression back; `to_core` converts it to the evaluator's nodes in
-`ojlang.runtime.core.expr`. The parser and the checker live in `expression_parser.py` and
-`expression_types.py`, imported on first use.
+`format_expr` prints an expression back. The parser and the checker live in
+`expression_parser.py` and `expression_types.py`, imported on first use; the compiler converts
+the AST to the evaluator's nodes (`ojlang.compiler.expressions.to_core`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 from ojlang import rec
 
 if TYPE_CHECKING:
     from ojlang.parser.mini import MiniSyntaxError
-    from ojlang.runtime.core import expr as core
 
 TYPES = ("string", "int", "float", "bool", "null", "duration", "timestamp", "list", "object", "any")
 
@@ -354,41 +353,3 @@ def _atom_text(node: Expr) -> str:
         return f"{node.name}({', '.join(_fmt(a, 0) for a in node.args)})"
     assert isinstance(node, ListExpr)
     return f"[{', '.join(_fmt(i, 0) for i in node.items)}]"
-
-
-# -- to the evaluator -------------------------------------------------------------------------
-
-
-def to_core(expr: Expr) -> core.Node:
-    """The evaluator's node tree (`ojlang.runtime.core.expr`): same meaning, no offsets."""
-    from ojlang.runtime.core import expr as core
-
-    def conv(node: Expr | Placeholder) -> Any:
-        if isinstance(node, Literal):
-            if node.type == "duration":
-                assert isinstance(node.value, int)
-                return core.DurationConst(node.value)
-            return core.Const(node.value)
-        if isinstance(node, PathRef):
-            return core.Path(node.root, node.segments)
-        if isinstance(node, Placeholder):
-            path = core.Path(node.path.root, node.path.segments)
-            if not node.filters:
-                return path
-            return core.Filtered(path, tuple(core.Filter(f.name, f.args) for f in node.filters))
-        if isinstance(node, InterpString):
-            return core.Concat(
-                tuple(core.Const(p) if isinstance(p, str) else conv(p) for p in node.parts)
-            )
-        if isinstance(node, Call):
-            return core.Call(node.name, tuple(conv(a) for a in node.args))
-        if isinstance(node, ListExpr):
-            return core.ListOf(tuple(conv(i) for i in node.items))
-        if isinstance(node, Not):
-            return core.Not(conv(node.operand))
-        if isinstance(node, BoolOp):
-            return core.BoolOp(node.op, tuple(conv(o) for o in node.operands))
-        return core.Compare(node.op, conv(node.left), conv(node.right))
-
-    result: core.Node = conv(expr)
-    return result

@@ -1,7 +1,7 @@
 """Compiled expression nodes (LANGUAGE.md §4.8) and the environment in, a value out: the evaluator.
 
 Theory of operation: the compiler turns a parsed expression into these frozen nodes
-(`ojlang.parser.expressions.to_core`); `evaluate(node, env, call, now_us)` walks them. A
+(`ojlang.compiler.expressions.to_core`); `evaluate(node, env, call, now_us)` walks them. A
 missing field or index is `null`; `==` compares ints and floats numerically and values of
 different types as unequal; ordering needs two numbers, strings, durations or timestamps;
 `in` looks into a list (element), string (substring) or object (key). Any type error raises

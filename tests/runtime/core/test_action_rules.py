@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from core_kit import Driver, S, graph, lit, tpl
 
-from ojlang.parser.expressions import parse_expression, to_core
+from ojlang.compiler.expressions import to_core
+from ojlang.parser.expressions import parse_expression
 from ojlang.runtime.core import effects as fx
 from ojlang.runtime.core import inputs as i
 from ojlang.runtime.core.graph import Action, Expression, Phase, Pipeline, Queue, Rule, Task, Worker
