@@ -313,9 +313,7 @@ def _default(value: object, fallback: object) -> object:
 
 
 def _json_filter(value: object) -> str:
-    if value is MISSING:
-        raise RenderError("filter `json` got a missing value")
-    return to_json(value)
+    return to_json(value)  # `apply_filter` refused a missing value already
 
 
 def _identity(value: object) -> object:
@@ -361,9 +359,7 @@ def _arity(low: int, high: int) -> str:
 
     if low == high:
         return "no arguments" if low == 0 else n(low)
-    if low == 0:
-        return f"at most {n(high)}"
-    return f"{low} to {n(high)}"
+    return f"at most {n(high)}"  # every optional argument of a filter is its only one
 
 
 def backtick_escape(text: str, depth: int) -> str:

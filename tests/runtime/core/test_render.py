@@ -304,3 +304,54 @@ def test_slug_is_clean(text: str) -> None:
     assert isinstance(slug, str)
     assert all(c in "abcdefghijklmnopqrstuvwxyz0123456789-" for c in slug)
     assert not slug.startswith("-") and not slug.endswith("-") and "--" not in slug
+
+
+def test_every_filter_with_optional_arguments_has_at_most_one() -> None:
+    """`_arity` words a range as `at most N`: a filter taking 1 to 2 arguments would need more."""
+    from ojlang.runtime.core.render import FILTER_FUNCTIONS
+
+    assert all(low == high or low == 0 for low, high, _ in FILTER_FUNCTIONS.values())
+
+
+@pytest.mark.parametrize(
+    "value, name",
+    [
+        (MISSING, "missing"),
+        (True, "bool"),
+        (1.5, "float"),
+        (dt.datetime(2026, 1, 1), "timestamp"),
+        ((1,), "list"),
+        ({}, "object"),
+        (Dur(5), "duration"),
+        (object(), "object"),
+    ],
+)
+def test_type_names(value: object, name: str) -> None:
+    from ojlang.runtime.core.render import type_name
+
+    assert type_name(value) == name
+
+
+@pytest.mark.parametrize(
+    "value, text", [(float("nan"), "nan"), (float("inf"), "inf"), (float("-inf"), "-inf")]
+)
+def test_float_text_of_special_values(value: float, text: str) -> None:
+    from ojlang.runtime.core.render import float_text
+
+    assert float_text(value) == text
+
+
+def test_json_refuses_a_missing_value_inside_a_list() -> None:
+    from ojlang.runtime.core.render import to_json
+
+    with pytest.raises(RenderError) as info:
+        to_json([1, MISSING])
+    assert info.value.message == "the value is missing"
+
+
+def test_backtick_escape_escapes_once_per_level() -> None:
+    from ojlang.runtime.core.render import backtick_escape
+
+    assert backtick_escape("a`$\\", 0) == "a`$\\"
+    assert backtick_escape("a`$\\", 1) == "a\\`\\$\\\\"
+    assert backtick_escape("`", 2) == "\\\\\\`"
