@@ -2,7 +2,9 @@
 
 Reports inputs stepped per second (each input applies at least one state-machine transition),
 events per second, and the ratio against a baseline measured in the same run: the cost of a
-step that changes nothing (an ignored input). Median of 5 runs; target ≥ 50,000/s.
+step that changes nothing (an ignored input). Median of 5 runs; target ≥ 50,000/s. The rate is
+given in wall time and in CPU time of this process (`time.process_time`): on a loaded machine
+the CPU figure is the one that says what a step costs.
 """
 
 from __future__ import annotations
@@ -36,16 +38,16 @@ def _graph() -> Graph:
     return Graph(runbooks={"rb": Runbook("rb")}, pipelines={"rb.p": Pipeline("p", "rb", phases)})
 
 
-def _once(n: int) -> tuple[float, int, int]:
-    """Seconds, inputs stepped, events emitted."""
+def _once(n: int) -> tuple[float, float, int, int]:
+    """Wall seconds, CPU seconds, inputs stepped, events emitted."""
     world = initial_world(_graph())
     starts = [(k * 10, i.PipelineStart("rb.p", {}, f"n{k}")) for k in range(n)]
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     result = simulate(world, starts, record=False, max_steps=10**8)
-    elapsed = time.perf_counter() - t
+    elapsed, cpu = time.perf_counter() - t, time.process_time() - c
     done = sum(1 for r in result.world.runs.values() if r.state == "done")
     assert done == n, f"{done} of {n} runs done"
-    return elapsed, result.steps, result.events
+    return elapsed, cpu, result.steps, result.events
 
 
 def _baseline(steps: int = 20_000) -> float:
@@ -59,10 +61,11 @@ def _baseline(steps: int = 20_000) -> float:
 
 def run(n: int = PIPELINES, repeat: int = REPEAT) -> dict[str, Any]:
     _once(200)  # warm up imports and caches
-    rates, events = [], []
+    rates, cpu_rates, events = [], [], []
     for _ in range(repeat):
-        elapsed, steps, emitted = _once(n)
+        elapsed, cpu, steps, emitted = _once(n)
         rates.append(steps / elapsed)
+        cpu_rates.append(steps / cpu)
         events.append(emitted / elapsed)
     rate = statistics.median(rates)
     base = _baseline()
@@ -70,6 +73,7 @@ def run(n: int = PIPELINES, repeat: int = REPEAT) -> dict[str, Any]:
         "pipelines": n,
         "phases": PHASES,
         "inputs_per_s_median": round(rate),
+        "inputs_per_cpu_s_median": round(statistics.median(cpu_rates)),
         "events_per_s_median": round(statistics.median(events)),
         "noop_step_per_s": round(base),
         "ratio_to_noop": round(rate / base, 3),

@@ -167,12 +167,3 @@ class Tx:
         if timer_id in timers:
             d["timers"] = timers.delete(timer_id)
             self.effects.append(fx.CancelTimer(timer_id))
-
-    def take_result(self, eid: str) -> fx.IoEffect | None:
-        """Remove and return the outbox entry a result answers (None: duplicate or unknown)."""
-        d = self._d
-        outbox = d["outbox"]
-        effect: fx.IoEffect | None = outbox.get(eid)
-        if effect is not None:
-            d["outbox"] = outbox.delete(eid)
-        return effect

@@ -54,10 +54,6 @@ class Run:
         return self.state in TERMINAL
 
 
-def get(tx: Tx, run_id: str) -> Run:
-    return tx.world.runs[run_id]
-
-
 def put(tx: Tx, run: Run) -> Run:
     return tx.put_run(run)
 

@@ -23,13 +23,14 @@ def test_a_lock_waiter_that_leaves_is_not_granted_the_lock() -> None:
     d(i.LockCommand("acquire", "L", "cli:a", request_id="r"))
     d(i.LockCommand("acquire", "L", "cli:b", request_id="r"))
     assert [w.holder for w in d.world.locks["L"].waiters] == ["cli:b"]
+    assert d.world.locks["L"].state == "held"
     d(i.LockCommand("leave", "L", "cli:b", request_id="r"))
     assert d.reply().error is None
     assert d.world.locks["L"].waiters == ()
     d(i.LockCommand("leave", "L", "cli:b", request_id="r"))
     assert d.reply().error == "denied"
     d(i.LockCommand("release", "L", "cli:a", request_id="r"))
-    assert d.world.locks["L"].holder is None
+    assert (d.world.locks["L"].holder, d.world.locks["L"].state) == (None, "free")
     assert "lock:acquired" not in d.names()
 
 
