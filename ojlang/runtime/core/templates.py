@@ -79,10 +79,12 @@ _CACHE: dict[str, jinja2.Template] = {}
 
 
 def render_jinja(source: str, scope: Mapping[str, Any]) -> str:
-    template = _CACHE.get(source)
-    if template is None:
-        template = _CACHE[source] = _ENV.from_string(source)
+    """Render Jinja `source`; a template that does not compile (a syntax error, an unknown
+    filter) is a `RenderError` like one that fails while rendering."""
     try:
+        template = _CACHE.get(source)
+        if template is None:
+            template = _CACHE[source] = _ENV.from_string(source)
         return template.render(dict(scope))
     except jinja2.TemplateError as exc:
         raise RenderError(f"template error: {exc}") from None
