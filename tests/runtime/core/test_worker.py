@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from core_kit import Driver, S, graph, lit
+from core_kit import Driver, S, graph, lit, tpl
 
 from ojlang.runtime.core import effects as fx
 from ojlang.runtime.core import inputs as i
@@ -146,3 +146,40 @@ def test_wait_dur_rereads_the_source_while_slots_are_free() -> None:
     d.exit(d.shell("source").effect_id, 0, '[{"id": "x1"}, {"id": "x2"}]')
     assert "fix-x2" in d.world.runs
     assert "worker:rb.fixer:idle" not in d.world.timers, "no free slot: nothing to re-read for"
+
+
+def test_wake_on_that_does_not_render_is_a_warning_and_a_disabled_worker_ignores_wakes() -> None:
+    d = driver({"wake_on": (Pattern("bug:{nope}"),), "enabled": False})
+    d(i.Reload(d.world.graphs[d.world.graph_hash]))  # init again, with its log in sight
+    assert any("wake_on `bug:{nope}`" in e.message for e in d.of(fx.Log))
+    d(i.WorkerCommand("wake", "fixer"))
+    assert d.names() == [] and any("ignored `wake`" in e.message for e in d.of(fx.Log))
+    d(i.WorkerCommand("enable", "fixer"))
+    assert d.names() == ["worker:started", "worker:idle"]
+    d(i.WorkerCommand("enable", "fixer"))
+    assert d.names() == []
+
+
+def test_a_queue_source_that_does_not_render_is_a_warning() -> None:
+    d = driver(queue_kw={"source": tpl(("nope",))})
+    d(i.WorkerCommand("wake", "fixer"))
+    assert not d.of(fx.RunShell)
+    assert any("queue `bugs` source" in e.message for e in d.of(fx.Log))
+
+
+def test_three_failed_source_reads_make_the_worker_unhealthy() -> None:
+    d = driver({"on_unhealthy": "pause"}, queue_kw={"source": lit("list-bugs")})
+    for _ in range(3):
+        d(i.WorkerCommand("wake", "fixer"))
+        d.exit(d.shell("source").effect_id, 1)
+    assert d.world.workers["rb.fixer"].state == "paused"
+    assert "worker:unhealthy" in d.names()
+
+
+def test_stop_of_an_idle_worker_stops_it_at_once() -> None:
+    d = driver()
+    d(i.WorkerCommand("stop", "fixer"))
+    assert d.world.workers["rb.fixer"].state == "stopped"
+    assert d.names() == ["worker:stopped"]
+    d(i.QueueAdd("bugs", {"id": "b"}))
+    assert "fix-b" not in d.world.runs
