@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from core_kit import Driver, S, graph, lit
+from core_kit import Driver, S, graph, lit, tpl
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, rule
@@ -63,3 +63,26 @@ def test_builtin_operations_complete_at_once(builtin: str) -> None:
     d(i.ActionTrigger("a", request_id="r"))
     assert d.reply().result is True
     assert "action:completed" in d.names()
+
+
+def trigger(action: Action) -> Driver:
+    d = Driver(graph(actions={"rb.a": action}))
+    d(i.ActionTrigger("a", request_id="r"))
+    return d
+
+
+def test_an_action_without_a_body_completes_at_once() -> None:
+    d = trigger(Action("a", "rb", COOLDOWN))
+    assert d.names() == ["action:triggered", "action:completed"]
+    assert d.world.actions["rb.a"].state == "cooling"
+
+
+def test_args_or_a_command_that_do_not_render_fail_the_action() -> None:
+
+    d = trigger(
+        Action("a", "rb", COOLDOWN, mode="shell", command=lit("x"), args={"n": tpl(("nope",))})
+    )
+    failed = d.events("action:failed")[0]
+    assert failed.payload["error"].startswith("args: ")
+    d = trigger(Action("a", "rb", COOLDOWN, mode="shell", command=tpl(("nope",))))
+    assert d.events("action:failed") and not d.of(fx.RunShell)

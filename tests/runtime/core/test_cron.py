@@ -147,3 +147,25 @@ def test_a_cron_removed_mid_tick_ignores_the_end_of_its_parts() -> None:
     d(i.Reload(attrs_evolve(g, crons={})))
     d.exit(source.effect_id, 0, "[]")
     assert "rb.sweep" not in d.world.crons and not d.events("cron:")
+
+
+def test_a_part_removed_before_its_turn_is_skipped() -> None:
+    d = parts_driver()
+    d.fire("cron:rb.sweep:tick")
+    d.exit(d.shell("cron").effect_id)
+    source = d.shell("source")
+    g = d.world.graphs[d.world.graph_hash]
+    d(i.Reload(attrs_evolve(g, scanners={})))  # the scanner is next, after the watcher
+    d.exit(source.effect_id, 0, "[]")
+    assert not d.of(fx.ListWorktrees)
+    assert "cron:completed" in d.names()
+
+
+def test_a_run_that_does_not_render_fails_the_tick() -> None:
+    cron = Cron("c", "rb", 60 * S, enabled=True, run=tpl("sweep ", ("nope",)))
+    d = Driver(graph(crons={"rb.c": cron}))
+    d.fire("cron:rb.c:tick")
+    assert not d.of(fx.RunShell)
+    (failed,) = d.events("cron:failed")
+    assert failed.payload["error"] == "no value for `nope`"
+    assert d.world.crons["rb.c"].state == "enabled"

@@ -6,7 +6,17 @@ from core_kit import Driver, graph, lit
 
 from ojlang.runtime.core import effects as fx
 from ojlang.runtime.core import inputs as i
-from ojlang.runtime.core.graph import Action, Cron, Phase, Pipeline, Queue, Semaphore, Watcher
+from ojlang.runtime.core.graph import (
+    Action,
+    Cron,
+    Lock,
+    Phase,
+    Pipeline,
+    Queue,
+    Semaphore,
+    Watcher,
+    Worker,
+)
 from ojlang.runtime.core.world import step
 
 
@@ -139,3 +149,50 @@ def test_notify_failures_become_daemon_events() -> None:
     notify = d.of(fx.Notify)[0]
     d(i.EffectOutcome("failed", notify.effect_id, "no desktop"))
     assert d.names() == ["daemon:notify_failed"]
+
+
+def test_loops_are_found_by_their_exact_key_too() -> None:
+    d = base()
+    d(i.CronCommand("run", "rb.c", request_id="r"))
+    assert d.reply().error is None
+    assert d.world.crons["rb.c"].ticks == 1
+
+
+def test_a_merge_inside_a_phase_carries_the_run_lock_fence() -> None:
+    pipe = Pipeline("p", "rb", (Phase("a", "run", run=lit("a"), lock="L"),))
+    d = Driver(graph(pipelines={"rb.p": pipe}, locks={"L": Lock("L")}))
+    d(i.PipelineStart("rb.p", {}, "x"))
+    token = d.world.locks["L"].token
+    d(i.WorkspaceCommand("merge", branch="b", into="main", run="p-x", request_id="r"))
+    (merge,) = d.of(fx.Merge)
+    assert merge.fence == fx.Fence("L", token)
+    d(i.WorkspaceCommand("merge", branch="b", into="main", request_id="r"))
+    assert d.of(fx.Merge)[0].fence is None
+
+
+def test_a_fenced_shell_is_a_lost_shell_result() -> None:
+    pipe = Pipeline("p", "rb", (Phase("a", "run", run=lit("a")),))
+    d = Driver(graph(pipelines={"rb.p": pipe}))
+    d(i.PipelineStart("rb.p", {}, "x"))
+    d(i.EffectOutcome("fenced", d.world.runs["p-x"].child))
+    run = d.world.runs["p-x"]
+    assert run.state == "escalated" and run.child == ""
+    d(i.EffectOutcome("done", "nope"))
+    assert any("not in the outbox" in e.message for e in d.of(fx.Log))
+
+
+def test_resume_from_a_worker_unhealthy_escalation() -> None:
+    pipe = Pipeline("fix", "rb", (Phase("a", "run", run=lit("fix")),), inputs=("a", "b"))
+    g = graph(
+        pipelines={"rb.fix": pipe},
+        workers={"rb.fixer": Worker("fixer", "rb", "bugs", "rb.fix", on_unhealthy="escalate")},
+        queues={"bugs": Queue("bugs", "rb", max_retries=0)},
+    )
+    d = Driver(g)
+    for k in range(3):
+        d(i.QueueAdd("bugs", {"id": f"b{k}"}))
+    assert d.world.workers["rb.fixer"].state == "paused"
+    (esc,) = d.world.escalations.values()
+    d(i.EscalationResolve(esc.id, "resume", request_id="r"))
+    assert d.reply().result == {"option": "resume"}
+    assert d.world.workers["rb.fixer"].state != "paused"

@@ -421,3 +421,19 @@ def test_the_module_imports_only_the_standard_library_attrs_and_the_core() -> No
             modules.add(node.module)
     allowed = {"__future__", "datetime", "math", "re", "collections.abc", "typing", "attrs"}
     assert {m for m in modules if not m.startswith("ojlang.runtime.core.")} <= allowed
+
+
+def test_conversion_errors_of_strings_and_other_values() -> None:
+    fails(Call("float", (c("2.5x"),)), "cannot convert `string` value `2.5x` to `float`")
+    fails(Call("duration", (c(3),)), "cannot convert `int` value `3` to `duration`")
+
+
+def test_age_of_a_naive_timestamp_reads_it_as_utc() -> None:
+    moment = dt.datetime(2023, 11, 14, 21, 13, 20)  # one hour before NOW_US, without a zone
+    assert call("age", c(moment)) == Duration(H)
+    assert call("age", c(moment.replace(tzinfo=UTC))) == Duration(H)
+
+
+def test_type_of_names_values_the_language_does_not_know_any() -> None:
+    assert expr.type_of(object()) == "any"
+    assert expr.type_of({"a": 1}) == "object"

@@ -205,3 +205,35 @@ def test_removals_by_a_scanner_are_not_workspace_results() -> None:
     removal = d.of(fx.WorktreeRemove)[0]
     d(i.WorkspaceResult("removed", removal.effect_id))
     assert removal.effect_id not in d.world.outbox and not d.world.workspaces
+
+
+def test_a_source_or_cleanup_that_does_not_render_fails_the_scan() -> None:
+    d = driver(
+        Source("command", command=tpl("list ", ("nope",))), Condition("matches", pattern="x")
+    )
+    d(i.ScannerCommand("run", "janitor"))
+    assert not d.of(fx.RunShell)
+    assert d.events("scanner:failed")[0].payload["error"].startswith("source: no value for `nope`")
+    assert d.world.scanners["rb.janitor"].state == "idle"
+    d = driver(
+        Source("command", command=lit("list")),
+        Condition("matches", pattern="x"),
+        Cleanup(shell=tpl("rm ", ("nope",))),
+    )
+    d(i.ScannerCommand("run", "janitor"))
+    d.exit(d.shell("source").effect_id, 0, "x1\n")
+    assert not d.of(fx.RunShell)
+    assert d.events("scanner:failed")[0].payload["error"].startswith("x1: no value for `nope`")
+
+
+def test_terminal_runs_are_deleted_and_a_cleanup_that_does_not_apply_fails() -> None:
+    d = driver(Source("pipelines"), Condition("terminal_for", threshold_us=0), Cleanup("delete"))
+    d(i.PipelineStart("rb.p", {}, "x"))
+    d(i.Cancel("p-x"))
+    d(i.ScannerCommand("run", "janitor"))
+    assert "p-x" not in d.world.runs and not d.of(fx.WriteArchive)
+    d = driver(Source("locks"), Condition("stale", threshold_us=0), Cleanup("archive"))
+    d(i.LockCommand("acquire", "L", "cli:old"))
+    d(i.ScannerCommand("run", "janitor"), S)
+    assert d.events("scanner:failed")[0].payload["error"] == "`archive` does not apply to `L`"
+    assert d.world.locks["L"].holder == "cli:old"

@@ -3,10 +3,22 @@ of dead items, and the `on_stale` words of a lock held by a command-line holder.
 
 from __future__ import annotations
 
-from core_kit import Driver, S, graph
+from core_kit import Driver, S, graph, lit, tpl
 
+from ojlang.runtime.core import effects as fx
 from ojlang.runtime.core import inputs as i
-from ojlang.runtime.core.graph import DeadLetters, Lock, Queue, Semaphore, chain
+from ojlang.runtime.core.graph import (
+    Attempt,
+    DeadLetters,
+    Lock,
+    Phase,
+    Pipeline,
+    Queue,
+    Semaphore,
+    Strategy,
+    Task,
+    chain,
+)
 
 
 def test_an_expired_claim_is_released_and_counts_as_a_failed_attempt() -> None:
@@ -75,3 +87,24 @@ def test_an_orphaned_slot_escalates_and_release_frees_it() -> None:
     d(i.EscalationResolve(esc.id, "release", request_id="r"))
     assert "cli:a" not in d.world.semaphores["S"].holders
     assert "semaphore:reclaimed" in d.names()
+
+
+def test_cleanup_of_a_stale_lock_kills_the_agent_session_of_its_run() -> None:
+    pipe = Pipeline("p", "rb", (Phase("a", "task", task="rb.t", lock="L"),))
+    lk = Lock("L", heartbeat_us=S, on_stale=chain("cleanup"))
+    d = Driver(graph(pipelines={"rb.p": pipe}, tasks={"rb.t": Task("t", "rb")}, locks={"L": lk}))
+    d(i.PipelineStart("rb.p", {}, "x"))
+    session = d.world.tasks[d.world.runs["p-x"].child].session
+    d.fire("lock:L:stale")
+    assert [k.session for k in d.of(fx.KillSession)] == [session]
+
+
+def test_rollback_of_a_stale_lock_runs_the_current_attempt_rollback() -> None:
+    attempt = Attempt("ff", run=lit("merge"), rollback=tpl("undo ", ("attempt_name",)))
+    pipe = Pipeline("p", "rb", (Phase("a", "strategy", strategy="rb.s", lock="L"),))
+    lk = Lock("L", heartbeat_us=S, on_stale=chain("rollback"))
+    strategies = {"rb.s": Strategy("s", "rb", (attempt,))}
+    d = Driver(graph(pipelines={"rb.p": pipe}, strategies=strategies, locks={"L": lk}))
+    d(i.PipelineStart("rb.p", {}, "x"))
+    d.fire("lock:L:stale")
+    assert d.shell("rollback").script == "undo ff"

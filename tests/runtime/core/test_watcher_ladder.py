@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from core_kit import Driver, S, graph, lit
+from core_kit import Driver, S, graph, lit, tpl
 
 from ojlang.runtime.core import effects as fx
 from ojlang.runtime.core import inputs as i
@@ -80,3 +80,23 @@ def test_wake_on_checks_at_once_and_a_pattern_that_does_not_render_is_a_warning(
     d(i.EmitCommand("x:y", "s"))
     d(i.EmitCommand("deploy:done", "s"))
     assert "watcher:escalated" in d.names()
+
+
+def test_a_response_whose_args_do_not_render_counts_as_failed() -> None:
+    w = Watcher(
+        "w",
+        "rb",
+        10 * S,
+        source=Source("events", pattern="x:**"),
+        condition=Condition("exceeds", count=0),
+        response=(
+            Response("notify", verb=True, args={"message": tpl(("nope",))}),
+            Response("notify", verb=True, requires_previous_failure=True),
+        ),
+    )
+    d = Driver(graph(watchers={"rb.w": w}))
+    d(i.EmitCommand("x:y", "s"))
+    d.fire("watcher:rb.w:check")
+    ep = d.world.watchers["rb.w"].episodes["x:**"]
+    assert (ep.state, ep.index) == ("responding", 1)
+    assert len(d.of(fx.Notify)) == 1
