@@ -176,6 +176,13 @@ def release(tx: Tx, name: str, holder: str, reclaimed: bool = False) -> bool:
     return True
 
 
+def set_max(tx: Tx, name: str, new_max: int) -> None:
+    """A reload changed `max`: a larger one admits the waiters it has room for at once."""
+    sem = _get(tx, name)
+    if sem.max != new_max:
+        _put(tx, _serve(tx, evolve(sem, max=new_max)))
+
+
 def leave(tx: Tx, name: str, holder: str) -> None:
     """Drop `holder` from the waiters; lighter followers may now be served."""
     sem = _get(tx, name)

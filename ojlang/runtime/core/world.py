@@ -19,7 +19,7 @@ from typing import Any
 import attrs
 from immutables import Map
 
-from ojlang.runtime.core import cron, scanner, watcher, worker
+from ojlang.runtime.core import cron, scanner, semaphore, watcher, worker
 from ojlang.runtime.core import effects as fx
 from ojlang.runtime.core.action import ActionState
 from ojlang.runtime.core.cron import CronState
@@ -83,13 +83,9 @@ def load_graph(tx: Tx, graph: Graph) -> None:
                 _drop_loop(tx, kind, key)
         for key in getattr(graph, kind):
             mod.init(tx, key, getattr(tx.world, kind).get(key))
-    for name, sem in tx.world.semaphores.items():
+    for name in sorted(tx.world.semaphores):
         if name in graph.semaphores:
-            tx.set(
-                semaphores=tx.world.semaphores.set(
-                    name, attrs.evolve(sem, max=graph.semaphores[name].max)
-                )
-            )
+            semaphore.set_max(tx, name, graph.semaphores[name].max)
     used = {r.graph_hash for r in tx.world.runs.values() if not r.terminal} | {h}
     for gh in list(tx.world.graphs):
         if gh not in used:

@@ -3,7 +3,7 @@ stale holds, escalation options applied to locks and dismissed escalations."""
 
 from __future__ import annotations
 
-from core_kit import Driver, S, graph
+from core_kit import Driver, S, attrs_evolve, graph
 
 from ojlang.runtime.core import inputs as i
 from ojlang.runtime.core.graph import ChainWord, Lock, Semaphore
@@ -90,3 +90,16 @@ def test_an_unknown_option_is_invalid_and_dismiss_closes_without_acting() -> Non
     assert d.world.locks["L"].holder == "cli:a"
     d(i.EscalationResolve(eid, "dismiss", request_id="r"))
     assert d.reply().error == "conflict"
+
+
+def test_a_reload_that_raises_the_max_of_a_semaphore_admits_its_waiters() -> None:
+    d = driver()
+    d(i.SemaphoreCommand("acquire", "S", "cli:a", request_id="r"))
+    d(i.SemaphoreCommand("acquire", "S", "cli:b", request_id="r"))
+    g = d.world.graphs[d.world.graph_hash]
+    d(i.Reload(attrs_evolve(g, semaphores={"S": Semaphore("S", max=2)})))
+    sem = d.world.semaphores["S"]
+    assert (sem.max, sorted(sem.holders), sem.waiters) == (2, ["cli:a", "cli:b"], ())
+    assert "semaphore:acquired" in d.names()
+    d(i.Reload(d.world.graphs[d.world.graph_hash]))  # the same max: nothing happens
+    assert "semaphore:acquired" not in d.names()

@@ -11,6 +11,7 @@ from core_kit import Driver, graph, lit, tpl
 from ojlang.runtime.core import effects as fx
 from ojlang.runtime.core import inputs as i
 from ojlang.runtime.core.graph import (
+    Attempt,
     Cond,
     DefaultValue,
     Edge,
@@ -20,6 +21,7 @@ from ojlang.runtime.core.graph import (
     Pipeline,
     PipelineNotify,
     Queue,
+    Strategy,
     Worker,
 )
 
@@ -118,3 +120,18 @@ def test_operator_commands_that_do_not_apply() -> None:
     d(i.PipelineResume("p-x", "nope", request_id="r"))
     assert d.reply().error == "invalid"
     assert d.world.runs["p-x"].state == "failed"
+
+
+def test_a_strategy_that_runs_out_goes_to_its_on_exhaust_phase() -> None:
+    strategy = Strategy(
+        "s", "rb", (Attempt("one", run=lit("one")),), on_exhaust="goto", on_exhaust_target=Edge("b")
+    )
+    d = pipeline(
+        Phase("a", "strategy", strategy="rb.s"),
+        Phase("b", "run", run=lit("bee")),
+        graph={"strategies": {"rb.s": strategy}},
+    )
+    d(i.PipelineStart("rb.p", {}, "x"))
+    d.exit(d.shell("attempt").effect_id, 1)
+    assert d.world.runs["p-x"].phase == "b"
+    assert d.shell("phase").script == "bee"

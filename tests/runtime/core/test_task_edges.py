@@ -99,3 +99,25 @@ def test_on_timeout_stops_at_the_word_that_ends_the_task() -> None:
     d.fire(f"task:{TRID}:timeout")
     assert d.world.tasks[TRID].state == "failed"
     assert [e.kind for e in d.world.escalations.values()] == ["phase_failed"]  # not task_stuck
+
+
+def test_a_probe_answered_after_new_activity_is_ignored() -> None:
+    d = running()
+    d.fire(f"task:{TRID}:idle")
+    (probe,) = d.of(fx.ProbeSession)
+    assert d.world.tasks[TRID].state == "confirming"
+    d(i.AgentSignal("activity", TRID))
+    assert d.world.tasks[TRID].state == "running"
+    d(i.AgentProbe(probe.effect_id, changed=False))
+    assert d.world.tasks[TRID].state == "running"
+    assert any("ignored `probe` in state `running`" in m for m in logs(d))
+
+
+def test_a_spawn_that_lands_after_the_run_failed_is_ignored() -> None:
+    d = started()
+    eid = next(e.effect_id for e in d.world.outbox.values() if isinstance(e, fx.SpawnSession))
+    d(i.PipelineTransition("p-x", "fail", request_id="r"))
+    assert d.of(fx.KillSession), "the session being spawned is killed"
+    d(i.SessionResult("spawned", eid, pane_pid=7))
+    assert d.world.tasks[TRID].state == "failed"
+    assert any("ignored `spawned` in state `failed`" in m for m in logs(d))
