@@ -103,3 +103,27 @@ def test_a_reload_that_raises_the_max_of_a_semaphore_admits_its_waiters() -> Non
     assert "semaphore:acquired" in d.names()
     d(i.Reload(d.world.graphs[d.world.graph_hash]))  # the same max: nothing happens
     assert "semaphore:acquired" not in d.names()
+
+
+def test_a_reload_that_lengthens_the_heartbeat_moves_the_stale_and_orphan_timers() -> None:
+    short = graph(
+        locks={"L": Lock("L", heartbeat_us=S)},
+        semaphores={"S": Semaphore("S", slot_heartbeat_us=S)},
+    )
+    d = Driver(short)
+    d(i.LockCommand("acquire", "L", "cli:a", request_id="r"))
+    d(i.SemaphoreCommand("acquire", "S", "cli:a", request_id="r"))
+    d(
+        i.Reload(
+            attrs_evolve(
+                short,
+                locks={"L": Lock("L", heartbeat_us=10 * S)},
+                semaphores={"S": Semaphore("S", slot_heartbeat_us=10 * S)},
+            )
+        )
+    )
+    for tid in ("lock:L:stale", "sem:S:cli:a"):
+        due = d.world.timers[tid]
+        d.fire(tid)
+        assert d.names() == [] and d.world.timers[tid] > due, tid
+    assert not d.world.locks["L"].stale and "cli:a" in d.world.semaphores["S"].holders

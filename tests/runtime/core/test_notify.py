@@ -3,6 +3,7 @@ titles and urgencies, channels without a desktop or a webhook, templates that do
 
 from __future__ import annotations
 
+import pytest
 from core_kit import Driver, graph, lit, tpl
 
 from ojlang.runtime.core import effects as fx
@@ -72,3 +73,19 @@ def test_hooks_match_the_subject_and_skip_templates_that_do_not_render() -> None
     assert any("hook `deploy:*` of `rb`" in e.message for e in d.of(fx.Log))
     emit(d, "deploy:done", "prod")
     assert [s.script for s in d.of(fx.RunShell)] == ["echo prod"]
+
+
+def test_a_rule_for_another_subject_notifies_nobody() -> None:
+    d = driver(Notify(on=(), rules=(NotifyRule(Pattern("deploy:*@prod")),)))
+    assert emit(d, "deploy:done", "dev") == []
+    assert len(emit(d, "deploy:done", "prod")) == 1
+
+
+def test_the_plan_cache_starts_over_when_full(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ojlang.runtime.core import routing
+
+    monkeypatch.setattr(routing, "_PLANS_MAX", 1)
+    d = driver(Notify(on=(Pattern("deploy:*"),)))
+    for name in ("deploy:a", "deploy:b", "deploy:a"):
+        assert len(emit(d, name)) == 1
+        assert len(routing._PLANS) == 1

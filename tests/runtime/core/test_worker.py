@@ -183,3 +183,10 @@ def test_stop_of_an_idle_worker_stops_it_at_once() -> None:
     assert d.names() == ["worker:stopped"]
     d(i.QueueAdd("bugs", {"id": "b"}))
     assert "fix-b" not in d.world.runs
+
+
+def test_source_records_with_an_empty_id_are_skipped() -> None:
+    d = driver(queue_kw={"source": lit("list-bugs")})
+    d(i.WorkerCommand("wake", "fixer"))
+    d.exit(d.shell("source").effect_id, 0, '[{"id": ""}, {"name": "n1"}, {"title": "t"}]')
+    assert sorted(d.world.queues["bugs"].items) == ["2", "n1"]  # no id: its index

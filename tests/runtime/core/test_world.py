@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core_kit import Driver, S, rich_graph
+from core_kit import Driver, S, graph, lit, rich_graph
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -158,3 +158,20 @@ def test_the_same_inputs_give_the_same_output_in_every_process() -> None:
         )
         outputs.add(done.stdout.strip())
     assert len(outputs) == 1
+
+
+def test_an_event_loop_is_cut_at_the_routing_depth_limit() -> None:
+    """A worker woken by its own `worker:woken` would wake forever: routing stops at depth."""
+    from ojlang.runtime.core.ctx import MAX_DEPTH
+    from ojlang.runtime.core.graph import Pattern, Phase, Pipeline, Queue, Worker
+    from ojlang.runtime.core.world import initial_world, step
+
+    pipe = Pipeline("p", "rb", (Phase("a", "run", run=lit("a")),))
+    loop = Worker("w", "rb", "q", "rb.p", wake_on=(Pattern("worker:woken"),))
+    g = graph(pipelines={"rb.p": pipe}, queues={"q": Queue("q", "rb")}, workers={"rb.w": loop})
+    _, effects = step(initial_world(g), i.WorkerCommand("wake", "w"), 0, 1, "m")
+    woken = [e for e in effects if isinstance(e, fx.Emit) and e.event.name == "worker:woken"]
+    errors = [e.message for e in effects if isinstance(e, fx.Log) and e.level == "error"]
+    assert len(woken) == MAX_DEPTH + 1
+    assert errors and all(m.startswith(f"event routing deeper than {MAX_DEPTH}: ") for m in errors)
+    assert f"event routing deeper than {MAX_DEPTH}: `worker:woken` cut" in errors
