@@ -142,3 +142,29 @@ def test_render_error_fails_the_guard() -> None:
     d = driver(Guard("g", "rb", Cond("shell", script=tpl(("nothing",)))))
     assert "guard:failed" in d.names()
     assert d.world.runs["p-x"].error.startswith("pre:")
+
+
+def test_shell_leaves_inside_a_tree_run_one_after_the_other() -> None:
+    cond = Cond(
+        "all",
+        items=(Cond("shell", script=lit("first")), Cond("shell", script=tpl("then ", ("dep",)))),
+    )
+    d = driver(Guard("g", "rb", cond))
+    assert d.shell("guard").script == "first"
+    d.exit(d.shell("guard").effect_id, 0)
+    assert d.shell("guard").script == "then auth"
+    d.exit(d.shell("guard").effect_id, 0)
+    assert "guard:passed" in d.names()
+    assert d.shell("phase").script == "work"
+
+
+def test_cancelling_the_run_kills_the_guard_shell_in_flight() -> None:
+    d = driver(shell())
+    eid = d.shell("guard").effect_id
+    d(i.Cancel("p-x", request_id="r"))
+    assert [k.target_effect_id for k in d.of(fx.KillProcessGroup)] == [eid]
+    assert eid not in d.world.outbox and len(d.world.guards) == 0
+    d = driver(shell(retry_interval_us=S))
+    d.exit(d.shell("guard").effect_id, 1)  # fails: waits for its retry, nothing in flight
+    d(i.Cancel("p-x", request_id="r"))
+    assert not d.of(fx.KillProcessGroup) and len(d.world.guards) == 0
