@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 # Defined apart, so that the checker can name the contexts without importing this module.
-from ojlang.runtime.core.shellcontext import ShellContext
+from ojlang.runtime.core.shellcontext import ShellContext as ShellContext
 
 
 class RenderError(Exception):
