@@ -17,7 +17,6 @@ from __future__ import annotations
 import functools
 import importlib
 import re
-import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -229,16 +228,24 @@ class UnexpectedToken(UnexpectedInput):
 
 
 class Scanner:
-    """One contextual lexer: a regex alternation, compiled on first use."""
+    """One contextual lexer: a regex alternation, compiled on first use.
 
-    __slots__ = ("_match", "allowed", "newline", "source", "unless")
+    `names` are the terminals of the alternation. When the alternation of all terminals
+    (the root scanner's) matches one of them, the state's own alternation would match the
+    same: its terminals come in the same order and none before that one matches. So the
+    parsers try the root's first, and compile a state's own only when the root's finds a
+    terminal the state cannot take, which is rare: most states' regexes are never compiled.
+    """
+
+    __slots__ = ("_match", "allowed", "names", "newline", "source", "unless")
 
     def __init__(self, spec: Any) -> None:
-        source, allowed, newline, unless = spec
+        source, allowed, newline, unless, names = spec
         self.source: str | None = source
         self.allowed = frozenset(allowed)
         self.newline = frozenset(newline)
         self.unless: dict[str, dict[str, str]] = unless
+        self.names = frozenset(names)
         self._match: Callable[[str, int], re.Match[str] | None] | None = None
 
     @property
@@ -376,8 +383,12 @@ def _scan(
     """The next non-ignored token from `pos` (None at the end), and the new position."""
     end = len(text)
     ignore = tables.ignore
+    root = tables.root.match
+    names = scanner.names
     while pos < end:
-        match = scanner.match(text, pos)
+        match = root(text, pos)
+        if match is not None and match.lastgroup not in names:
+            match = scanner.match(text, pos)
         if match is None:
             raise UnexpectedCharacters(
                 text, pos, line, pos - line_start + 1, scanner.allowed, state
@@ -490,14 +501,10 @@ def _unexpected_characters(tables: Tables, text: str, err: UnexpectedCharacters)
     return UnexpectedToken(token, err.allowed, err.state or 0)
 
 
-_LOCK = threading.Lock()
-
-
 @functools.cache
 def tables(name: str) -> Tables:
     """The generated tables of `grammars/<name>.lark`."""
-    with _LOCK:
-        return Tables(importlib.import_module(f"ojlang.parser.generated.{name}"))
+    return Tables(importlib.import_module(f"ojlang.parser.generated.{name}"))
 
 
 @functools.cache

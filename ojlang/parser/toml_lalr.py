@@ -130,7 +130,7 @@ class LalrTables:
         self.start: int = tables.start
         self.end: int = tables.end
         self.ignore = tables.ignore
-        self._root = tables.root
+        self.root = tables.root
         # One alternation per state (lark's contextual lexer): the terminals it can shift,
         # plus the ignored ones; compiled on first use, once per distinct alternation.
         self.matchers: list[Matcher] = []
@@ -139,7 +139,7 @@ class LalrTables:
 
     def everything(self, text: str, pos: int) -> re.Match[str] | None:
         """Match all terminals (to name what stands where the state's terminals do not)."""
-        return self._root.match(text, pos)
+        return self.root.match(text, pos)
 
     def accepts(self, state_stack: list[int]) -> set[str]:
         """The terminals that can be shifted next, after any reductions they cause.
