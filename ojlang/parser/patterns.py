@@ -288,6 +288,12 @@ def _static_match(segments: tuple[Segment, ...], name: str) -> bool:
     if len(parts) < len(fixed) or (not rest and len(parts) != len(fixed)):
         return False
     for seg, part in zip(fixed, parts, strict=False):
+        if seg.kind != "word":
+            continue
+        if not seg.placeholders:
+            if part != "".join(seg.parts):  # type: ignore[arg-type]
+                return False
+            continue
         regex = _segment_regex(seg)
         if regex is not None and not regex.fullmatch(part):
             return False
