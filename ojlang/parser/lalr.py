@@ -309,7 +309,18 @@ def _shaper(
     positions: bool,
     method: Callable[[list[Any]], Any] | None,
 ) -> Callable[[list[Any]], Any]:
-    """Lark's callback chain for one rule: filter children, inline `?rule`, build, position."""
+    """Lark's callback chain for one rule: filter children, inline `?rule`, build, position.
+
+    Rules that need no filtering nor positions get the handler itself (or a one-line
+    wrapper for `?rule`): the TOML grammar's reductions call `toml_build` directly.
+    """
+    if include is None and not positions:
+        if method is not None:
+            if not expand1:
+                return method
+            return lambda children: children[0] if len(children) == 1 else method(children)
+        if not expand1:
+            return lambda children: Tree(name, children)
 
     def build(children: list[Any]) -> Any:
         if include is not None:
