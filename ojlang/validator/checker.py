@@ -8,6 +8,7 @@ exit code: 0 clean (warnings allowed unless `error_on_warning`), 1 errors.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 
@@ -86,6 +87,12 @@ def check_loaded(
     return CheckReport(tuple(kept), sources, len(shown), options.error_on_warning)
 
 
+# Escapes that can produce or join the letters of `oj:` in a decoded string: `\uXXXX`,
+# `\UXXXXXXXX` and a line-ending backslash (the others decode to control characters, quotes
+# and backslashes).
+_JOINING_ESCAPE = re.compile(r"\\[uU]|\\[ \t]*\r?\n")
+
+
 def _may_suppress(runbook: Runbook) -> bool:
     """Whether a runbook may hold a `# oj: …` directive: in a comment, or in a string (shell
     comments), whose decoded text may only join `oj:` through a backslash escape. Without
@@ -93,7 +100,7 @@ def _may_suppress(runbook: Runbook) -> bool:
     source = runbook.document.source
     if "oj:" in source:
         return True
-    if "\\" not in source:
+    if _JOINING_ESCAPE.search(source) is None:
         return False
     return any("oj:" in value for value in _strings(runbook.document.root))
 

@@ -15,7 +15,6 @@ same results; jinja2 is imported only for the others, and for their errors.
 from __future__ import annotations
 
 import functools
-import json
 import posixpath
 import re
 from collections.abc import Iterator
@@ -44,6 +43,8 @@ def _slug(value: object) -> str:
 @functools.cache
 def env() -> jinja2.Environment:
     """The sandboxed environment of the runtime (imports jinja2)."""
+    import json
+
     import jinja2.sandbox
 
     made = jinja2.sandbox.ImmutableSandboxedEnvironment(
