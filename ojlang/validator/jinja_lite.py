@@ -502,9 +502,12 @@ def analyse(text: str) -> tuple[dict[str, list[int]], list[tuple[str, list[Any],
 
 def _unfolded(node: Node) -> bool:
     """False where jinja2's compiler folds constants in a way that matters: `0 and x` drops
-    `x`, and `'s'.a` is evaluated at compile time (a strict undefined then fails)."""
+    `x`, `'s'.a` is evaluated at compile time (a strict undefined then fails), and a constant
+    key such as `a[1|upper]` becomes the segment `'1'` of an attribute chain."""
     if isinstance(node, BoolOp):
         return _has_name(node.children[0])
+    if isinstance(node, Getitem) and not (isinstance(node.arg, Const) or _has_name(node.arg)):
+        return False
     if isinstance(node, (Getattr, Getitem)) or (
         isinstance(node, Call) and not isinstance(node, Filter)
     ):
