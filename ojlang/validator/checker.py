@@ -82,7 +82,11 @@ def check_loaded(
         from ojlang.validator.suppression import apply_suppressions, inactive_codes
 
         found = apply_suppressions(found, runbooks, inactive_codes(options.shellcheck))
-    kept = sorted({d for d in found if selection.keeps(d.code)}, key=Diagnostic.sort_key)
+    # duplicates dropped in order of discovery, then a stable sort: diagnostics at the same
+    # place (OJ211 once per other runbook) keep that order, whatever the hash seed
+    kept = sorted(
+        dict.fromkeys(d for d in found if selection.keeps(d.code)), key=Diagnostic.sort_key
+    )
     _add_other_sources(kept, sources, root)
     return CheckReport(tuple(kept), sources, len(shown), options.error_on_warning)
 
