@@ -13,6 +13,9 @@ $(STAMP): pyproject.toml scripts/ensure-system-deps.sh
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@# bytecode as a real install has it: an editable install otherwise compiles every module
+	@# of `oj` at each start when PYTHONDONTWRITEBYTECODE is set
+	@$(BIN)/python -m compileall -q ojlang
 	@touch $(STAMP)
 
 run: setup
@@ -39,9 +42,12 @@ bench: setup
 	@$(BIN)/python -m bench
 
 # Regenerate the LALR tables of ojlang/parser/generated/ after editing a grammars/*.lark file
-# (tests/parser/test_lalr_gen.py fails until then).
+# (tests/parser/test_lalr_gen.py fails until then), and the record templates of
+# ojlang/rec_templates.py after adding a record class of a new shape (tests/test_rec_gen.py).
 grammars: setup
 	@$(BIN)/python -m ojlang.parser.lalr_gen
+	@$(BIN)/python -m ojlang.rec_gen
+	@$(BIN)/ruff format --quiet ojlang/rec_templates.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-import tomllib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -33,6 +32,8 @@ def project_config(root: Path) -> dict[str, Any]:
     path = root / ".oj" / "config.toml"
     if not path.is_file():
         return {}
+    import tomllib  # only for projects with a config file
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:

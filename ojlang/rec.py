@@ -5,8 +5,9 @@ and compiling it, and importing attrs loads `inspect`, `ast` and more: for the ~
 of the check path that was about a fifth of a cold `oj check`. `frozen` and `define` make
 the same kind of class (slotted, typed, frozen or mutable, compared and hashed by value,
 inherited fields, `kw_only`, defaults and factories, field metadata) from one small compiled
-`__init__` per class; `__repr__`, `__eq__` and `__hash__` are shared functions reading the
-fields through an `operator.attrgetter`. Frozen instances refuse `setattr`; `__init__` sets
+`__init__` per shape of class (compiled once, copied with each class's parameter names);
+`__repr__`, `__eq__` and `__hash__` are shared functions reading the fields through an
+`operator.attrgetter`. Frozen instances refuse `setattr`; `__init__` sets
 the slots through their descriptors.
 
 Each class carries `__attrs_attrs__`, attribute records with the names attrs gives them
@@ -18,7 +19,8 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Mapping
-from types import MappingProxyType
+from functools import partial
+from types import CodeType, FunctionType, MappingProxyType
 from typing import Any, TypeVar, dataclass_transform, overload
 
 T = TypeVar("T")
@@ -280,75 +282,144 @@ def _base_fields(cls: type, taken: set[str]) -> list[Attribute]:
     return out
 
 
-def _init_source(
-    attributes: list[Attribute], frozen: bool, post_init: bool
-) -> tuple[str, dict[str, Any]]:
-    """The source of `__init__` and the globals it reads."""
-    names: dict[str, Any] = {"NOTHING": NOTHING}
+# `__init__` code per shape of class (which fields are set from which kind of argument), with
+# placeholder parameter names: classes of one shape share one code object, and each gets a
+# copy with its own parameter names (`code.replace`), defaults and globals. The shapes of
+# ojlang's own classes come precompiled from `ojlang.rec_templates` (a generated module, so
+# its bytecode is cached like any other): compiling them at every start was ~10% of a cold
+# `oj check`. Other shapes are compiled here.
+_TEMPLATES: dict[tuple[Any, ...], CodeType] = {}
+_PRECOMPILED: dict[tuple[Any, ...], Any] | None = None
+
+
+def _template(shape: tuple[Any, ...]) -> CodeType:
+    global _PRECOMPILED
+    if _PRECOMPILED is None:
+        from ojlang.rec_templates import TEMPLATES
+
+        _PRECOMPILED = TEMPLATES
+    made = _PRECOMPILED.get(shape)
+    if made is not None:
+        code: CodeType = made.__code__
+        return code.replace(co_name="__init__")
+    namespace: dict[str, Any] = {}
+    exec(compile(template_source(shape), "<record>", "exec"), namespace)
+    code = namespace["__init__"].__code__
+    return code
+
+
+def template_source(shape: tuple[Any, ...], name: str = "__init__") -> str:
+    """The source of the `__init__` template of `shape`, as a function called `name`."""
+    fields, post_init = shape
     positional: list[str] = []
     keywords: list[str] = []
     body: list[str] = []
-    for index, a in enumerate(attributes):
-        default = a.default
-        factory = isinstance(default, Factory)
-        setter = f"_set{index}"
-        if a.init:
-            arg = a.alias
-            if factory:
-                spec = f"{arg}=NOTHING"
-            elif default is NOTHING:
-                spec = arg
-            else:
-                names[f"_d{index}"] = default
-                spec = f"{arg}=_d{index}"
-            (keywords if a.kw_only else positional).append(spec)
+    for index, (init, kw_only, kind, takes_self) in enumerate(fields):
+        arg = f"p{index}"
+        if init:
+            (keywords if kw_only else positional).append(arg)
             value = arg
-        elif factory or default is not NOTHING:
-            value = f"_d{index}" if not factory else "NOTHING"
-            names[f"_d{index}"] = default
-        else:
+        elif kind == "value":
+            value = f"_d{index}"
+        elif kind != "factory":
             continue
-        if factory:
-            names[f"_f{index}"] = default.factory
-            call = f"_f{index}(self)" if default.takes_self else f"_f{index}()"
-            if a.init:
-                body.append(f"    if {value} is NOTHING:\n        {value} = {call}")
+        if kind == "factory":
+            call = f"_f{index}(self)" if takes_self else f"_f{index}()"
+            if init:
+                body.append(f"    if {arg} is NOTHING:\n        {arg} = {call}")
             else:
                 value = call
-        if frozen:
-            body.append(f"    {setter}(self, {value})")
-        else:
-            body.append(f"    self.{a.name} = {value}")
+        body.append(f"    _set{index}(self, {value})")
     if post_init:
         body.append("    self.__attrs_post_init__()")
     args = ["self", *positional]
     if keywords:
         args += ["*", *keywords]
-    return f"def __init__({', '.join(args)}):\n" + ("\n".join(body) or "    pass") + "\n", names
+    return f"def {name}({', '.join(args)}):\n" + ("\n".join(body) or "    pass") + "\n"
 
 
-def _setters(cls: type, attributes: list[Attribute]) -> dict[str, Any]:
-    """`_setN`: sets field N on an instance, past a frozen class's `__setattr__`."""
-    out: dict[str, Any] = {}
+def shape_of(cls: type) -> tuple[Any, ...]:
+    """The shape of a record class: the key of its `__init__` template."""
+    fields = []
+    for a in cls.__attrs_attrs__:  # type: ignore[attr-defined]
+        default = a.default
+        if isinstance(default, Factory):
+            fields.append((a.init, a.kw_only, "factory", default.takes_self))
+        else:
+            fields.append((a.init, a.kw_only, "none" if default is NOTHING else "value", False))
+    return (tuple(fields), "__attrs_post_init__" in cls.__dict__)
+
+
+def _init(
+    cls: type, attributes: list[Attribute], setters: list[Any], post_init: bool
+) -> Callable[..., None]:
+    """The `__init__` of a record class, from the template of its shape."""
+    names: dict[str, Any] = {"NOTHING": NOTHING}
+    fields = []
+    positional: list[Attribute] = []
+    keywords: list[Attribute] = []
     for index, a in enumerate(attributes):
-        slot = None
+        default = a.default
+        if isinstance(default, Factory):
+            kind, takes_self = "factory", default.takes_self
+            names[f"_f{index}"] = default.factory
+        else:
+            kind, takes_self = ("none" if default is NOTHING else "value"), False
+            names[f"_d{index}"] = default
+        fields.append((a.init, a.kw_only, kind, takes_self))
+        names[f"_set{index}"] = setters[index]
+        if a.init:
+            (keywords if a.kw_only else positional).append(a)
+    shape = (tuple(fields), post_init)
+    code = _TEMPLATES.get(shape)
+    if code is None:
+        code = _TEMPLATES[shape] = _template(shape)
+    qualname = f"{cls.__qualname__}.__init__"
+    code = code.replace(
+        co_varnames=("self", *(a.alias for a in positional), *(a.alias for a in keywords)),
+        co_qualname=qualname,
+        co_filename=f"<record {cls.__module__}.{cls.__qualname__}>",
+    )
+    defaults = []
+    for a in reversed(positional):
+        if a.default is NOTHING:
+            break
+        defaults.append(NOTHING if isinstance(a.default, Factory) else a.default)
+    if len(defaults) < sum(a.default is not NOTHING for a in positional):
+        raise TypeError(f"{cls.__qualname__}: a field without a default follows one with")
+    init = FunctionType(code, names, "__init__", tuple(reversed(defaults)) or None)
+    kwdefaults = {
+        a.alias: NOTHING if isinstance(a.default, Factory) else a.default
+        for a in keywords
+        if a.default is not NOTHING
+    }
+    init.__kwdefaults__ = kwdefaults or None
+    init.__qualname__ = qualname
+    return init
+
+
+def _setters(cls: type, attributes: list[Attribute]) -> list[Any]:
+    """Per field: sets it on an instance, past a frozen class's `__setattr__`."""
+    out: list[Any] = []
+    for a in attributes:
+        slot: Any = None
         for klass in cls.__mro__:
             candidate = klass.__dict__.get(a.name)
             if candidate is not None:
                 slot = candidate
                 break
-        if (
-            slot is not None
-            and hasattr(slot, "__set__")
-            and type(slot).__name__ == "member_descriptor"
-        ):
-            out[f"_set{index}"] = slot.__set__
+        if type(slot) is _MEMBER:
+            out.append(slot.__set__)
         else:
-            name = a.name
-            out[f"_set{index}"] = lambda self, value, name=name: object.__setattr__(
-                self, name, value
-            )
+            out.append(partial(_object_setattr, name=a.name))
     return out
+
+
+_MEMBER: Any = type(vars(Factory)["factory"])  # the descriptor of a slot
+
+
+def _object_setattr(self: Any, value: Any, *, name: str) -> None:
+    object.__setattr__(self, name, value)
 
 
 def _build(cls: type, *, frozen: bool, slots: bool, eq: bool, kw_only: bool) -> type:
@@ -393,13 +464,8 @@ def _build(cls: type, *, frozen: bool, slots: bool, eq: bool, kw_only: bool) -> 
         for key, value in body.items():
             if key not in ("__dict__", "__weakref__"):
                 setattr(made, key, value)
-    source, names = _init_source(attributes, frozen, "__attrs_post_init__" in body)
-    names.update(_setters(made, attributes))
-    code = compile(source, f"<record {cls.__module__}.{cls.__qualname__}>", "exec")
-    exec(code, names)
-    init = names["__init__"]
-    init.__qualname__ = f"{cls.__qualname__}.__init__"
-    made.__init__ = init  # type: ignore[misc]
+    post_init = "__attrs_post_init__" in body
+    made.__init__ = _init(made, attributes, _setters(made, attributes), post_init)  # type: ignore[misc]
     return made
 
 

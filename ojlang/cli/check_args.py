@@ -7,21 +7,24 @@ through a forwarding stub in `ojlang.cli.main`.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
+
+if TYPE_CHECKING:
+    import argparse
 
 FORMAT_HELP = "full, concise, json, json-lines, github or sarif (default: full on a terminal)"
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        sys.stderr.write(f"error: {message}\n  help: see `oj check --help`\n")
-        raise SystemExit(2)
-
-
 def parser() -> argparse.ArgumentParser:
+    import argparse
+
+    class _Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> NoReturn:
+            sys.stderr.write(f"error: {message}\n  help: see `oj check --help`\n")
+            raise SystemExit(2)
+
     p = _Parser(
         prog="oj check",
         description="Check runbooks like a compiler: syntax, schema, references, templates, "
@@ -80,16 +83,85 @@ def main(argv: list[str]) -> int:
     gc.disable()
     from ojlang.cli.check_cmd import run_check
 
-    args = parser().parse_args(argv)
+    args = quick_parse(argv)
+    if args is None:
+        args = vars(parser().parse_args(argv))
     return run_check(
-        list(args.paths),
-        fmt=args.fmt,
-        output_file=args.output_file,
-        select=tuple(args.select),
-        ignore=tuple(args.ignore),
-        error_on_warning=args.error_on_warning,
-        shellcheck=args.shellcheck,
-        all_=args.all,
-        fix=args.fix,
-        unsafe_fixes=args.unsafe_fixes,
+        list(args["paths"]),
+        fmt=args["fmt"],
+        output_file=args["output_file"],
+        select=tuple(args["select"]),
+        ignore=tuple(args["ignore"]),
+        error_on_warning=args["error_on_warning"],
+        shellcheck=args["shellcheck"],
+        all_=args["all"],
+        fix=args["fix"],
+        unsafe_fixes=args["unsafe_fixes"],
     )
+
+
+# Options without a value: destination and the value they store.
+_FLAGS = {
+    "--error-on-warning": ("error_on_warning", True),
+    "--no-shellcheck": ("shellcheck", False),
+    "--all": ("all", True),
+    "--fix": ("fix", True),
+    "--unsafe-fixes": ("unsafe_fixes", True),
+}
+# Options with a value: destination, and whether they may be repeated.
+_VALUES = {
+    "--format": ("fmt", False),
+    "--output-file": ("output_file", False),
+    "--select": ("select", True),
+    "--ignore": ("ignore", True),
+}
+
+
+def quick_parse(argv: list[str]) -> dict[str, Any] | None:
+    """What `parser().parse_args(argv)` gives, for the common spellings only: options spelled
+    out in full, values not starting with `-`, paths in one run. None for anything else
+    (help, abbreviations, errors…): then argparse, which is not even imported otherwise,
+    parses it."""
+    out: dict[str, Any] = {
+        "paths": [],
+        "fmt": None,
+        "output_file": None,
+        "select": [],
+        "ignore": [],
+        "error_on_warning": None,
+        "shellcheck": None,
+        "all": False,
+        "fix": False,
+        "unsafe_fixes": False,
+    }
+    state = "before"  # before, in or after the run of paths
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        i += 1
+        if not arg.startswith("-"):
+            if state == "after":
+                return None
+            state = "in"
+            out["paths"].append(arg)
+            continue
+        if state == "in":
+            state = "after"
+        name, eq, value = arg.partition("=")
+        if name in _FLAGS and not eq:
+            dest, stored = _FLAGS[name]
+            out[dest] = stored
+        elif name in _VALUES:
+            if not eq:
+                if i >= len(argv) or argv[i].startswith("-"):
+                    return None
+                value = argv[i]
+                i += 1
+            dest, repeated = _VALUES[name]
+            if repeated:
+                out[dest].append(value)
+            else:
+                out[dest] = Path(value) if dest == "output_file" else value
+        else:
+            return None
+    return out

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 import time
-import traceback
 from pathlib import Path
 
 
@@ -16,6 +15,8 @@ def log_dir() -> Path:
 
 def report_crash(err: BaseException) -> int:
     """Write the traceback to a log, tell the user where it is, return exit code 3."""
+    import traceback  # only on a crash: it imports linecache, tokenize and textwrap
+
     text = "".join(traceback.format_exception(err))
     path: Path | None = log_dir() / f"crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
     try:

@@ -150,11 +150,7 @@ class Builder:
         skip: tuple[str, ...] = (),
     ) -> Any:
         """Fill `cls` from `table`; unknown keys are OJ102, missing required fields OJ104."""
-        specs: dict[str, tuple[str, FieldSpec]] = {}
-        for f in rec.fields(cls):
-            fs = field_spec(f)
-            if fs is not None:
-                specs[ast.toml_key(f.name)] = (f.name, fs)
+        specs = _specs(cls)
         values: dict[str, Any] = {}
         for name, entry in table.entries.items():
             if name in skip:
@@ -467,6 +463,21 @@ class Builder:
                 label = f"{name} `{title.value}` of {where.label}"
             out.append(self.build_node(fs.cls, item, Where(label, where.runbook)))
         return tuple(out)
+
+
+_SPECS: dict[type[Any], dict[str, tuple[str, FieldSpec]]] = {}
+
+
+def _specs(cls: type[Any]) -> dict[str, tuple[str, FieldSpec]]:
+    """TOML key -> (attribute, spec) of the fields of an AST class (read once per class)."""
+    specs = _SPECS.get(cls)
+    if specs is None:
+        specs = _SPECS[cls] = {}
+        for f in rec.fields(cls):
+            fs = field_spec(f)
+            if fs is not None:
+                specs[ast.toml_key(f.name)] = (f.name, fs)
+    return specs
 
 
 def _item_word(item: FieldSpec) -> str:

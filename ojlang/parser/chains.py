@@ -60,7 +60,10 @@ class ChainContext:
 
 # Words that end a chain: steps after them never run (OJ409).
 ENDING = frozenset(("escalate", "fail", "requeue", "dead", "abandon"))
-# Words that take a count anywhere; in a ladder any non-ending word may (`w:N`).
+# Words shown with a count in §4.5 (`nudge[:N]`, `restart[:N]`). A count is the number of
+# uses of a ladder step before the cursor moves on (§4.5 *Ladder*): in a ladder any non-ending
+# word takes one (`w:N`); one-word and sequence contexts have no cursor, so a count there is
+# OJ407 for every word (`restart:3` in `on_unhealthy` as `exit:2` in `idle_action`).
 COUNTED = frozenset(("nudge", "restart"))
 _VERBS = {"nudge": "nudges", "restart": "restarts", "retry": "retries"}
 
@@ -371,8 +374,13 @@ def _check_arg(
                 )
             )
             return False
-        countable = word.name in COUNTED or (ctx.mode is Mode.LADDER and word.name not in ENDING)
-        if not countable:
+        if ctx.mode is not Mode.LADDER or word.name in ENDING:
+            why = (
+                f"`{word.name}` takes no count"
+                if ctx.mode is Mode.LADDER or word.name not in COUNTED
+                else f"a count applies only in a ladder (`on_stuck`, `response`), "
+                f"`{ctx.label}` runs `{word.name}` each time"
+            )
             issues.append(
                 _issue(
                     element,
@@ -380,7 +388,7 @@ def _check_arg(
                     f"`{text}` is not valid in `{ctx.label}`",
                     a - 1,
                     b,
-                    help=f"`{word.name}` takes no count: write `{word.name}`",
+                    help=f"{why}: write `{word.name}`",
                 )
             )
             return False
@@ -395,7 +403,7 @@ def _check_arg(
     if word.duration_ms is not None and word.name != "wait":
         hint = (
             f"write a count, e.g. `{word.name}:3`"
-            if word.name in COUNTED
+            if ctx.mode is Mode.LADDER and word.name not in ENDING
             else (f"write `{word.name}`")
         )
         issues.append(

@@ -3,7 +3,7 @@
 Theory of operation. `lalr_gen` wrote down, at build time, everything lark derives from a
 grammar; this module replays lark's run-time behaviour on that data without importing lark:
 a contextual lexer (in each parser state, one regex alternation of the terminals the state
-can shift, compiled on first use; string terminals folded into a regex terminal come back
+can shift, see `Scanner`; string terminals folded into a regex terminal come back
 by their literal), the LALR loop, and lark's tree shaping (`-> alias`, `?rule`, filtered and
 `_inlined` children, `[x]` placeholders, positions propagated through inlined rules). Trees,
 tokens and errors have lark's names and attributes (`Tree.data/children/meta`,
@@ -17,7 +17,6 @@ from __future__ import annotations
 import functools
 import importlib
 import re
-import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -229,23 +228,38 @@ class UnexpectedToken(UnexpectedInput):
 
 
 class Scanner:
-    """One contextual lexer: a regex alternation, compiled on first use."""
+    """One contextual lexer: a regex alternation of terminals.
 
-    __slots__ = ("_match", "allowed", "newline", "source", "unless")
+    `names` are the terminals of the alternation. When the alternation of all terminals
+    (the root scanner's) matches one of them, the state's own alternation would match the
+    same: its terminals come in the same order and none before that one matches. So the
+    parsers try the root's first, and use a state's own only when the root's finds a
+    terminal the state cannot take. Compiling a big alternation costs more than a whole
+    runbook's lexing, so a state's own is not compiled as one: `match` tries its terminals
+    one by one, in order, each compiled once for all states (`alternatives`); the first that
+    matches is what the alternation would match (Python's `|` takes the first alternative
+    that matches at the position). Only the root's alternation (`whole`) is compiled as one.
+    """
 
-    def __init__(self, spec: Any) -> None:
-        source, allowed, newline, unless = spec
+    __slots__ = ("_match", "allowed", "names", "newline", "source", "unless", "whole")
+
+    def __init__(self, spec: Any, *, whole: bool = False) -> None:
+        source, allowed, newline, unless, names = spec
         self.source: str | None = source
         self.allowed = frozenset(allowed)
         self.newline = frozenset(newline)
         self.unless: dict[str, dict[str, str]] = unless
+        self.names = frozenset(names)
+        self.whole = whole
         self._match: Callable[[str, int], re.Match[str] | None] | None = None
 
     @property
     def match(self) -> Callable[[str, int], re.Match[str] | None]:
+        """The alternation's `match` (compiled on first use)."""
         found = self._match
         if found is None:
-            found = self._match = _compile(self.source)
+            made = compile_whole if self.whole else _one_by_one
+            found = self._match = made(self.source)
         return found
 
 
@@ -254,10 +268,68 @@ def _no_match(text: str, pos: int) -> None:
 
 
 @functools.cache
-def _compile(source: str | None) -> Callable[[str, int], re.Match[str] | None]:
+def compile_whole(source: str | None) -> Callable[[str, int], re.Match[str] | None]:
+    """The `match` of `source` compiled as one regex (None: a scanner that matches nothing)."""
     if source is None:
         return _no_match
     return re.compile(source).match
+
+
+@functools.cache
+def _one_by_one(source: str | None) -> Callable[[str, int], re.Match[str] | None]:
+    if source is None:
+        return _no_match
+    parts = alternatives(source)
+    if parts is None:
+        return compile_whole(source)
+    matchers = tuple(compile_whole(part) for part in parts)
+
+    def match(text: str, pos: int) -> re.Match[str] | None:
+        for one in matchers:
+            found = one(text, pos)
+            if found is not None:
+                return found
+        return None
+
+    return match
+
+
+def alternatives(source: str) -> list[str] | None:
+    """The top-level alternatives of `(?P<A>…)|(?P<B>…)|…`, or None if `source` is not one."""
+    parts: list[str] = []
+    depth = 0
+    start = 0
+    index = 0
+    in_class = False
+    size = len(source)
+    while index < size:
+        char = source[index]
+        if char == "\\":
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            if source.startswith("^", index + 1):
+                index += 1
+            if source.startswith("]", index + 1):
+                index += 1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(source[start:index])
+            start = index + 1
+        index += 1
+    parts.append(source[start:])
+    if depth != 0 or not all(_NAMED.match(part) and part.endswith(")") for part in parts):
+        return None
+    return parts
+
+
+_NAMED = re.compile(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>")
 
 
 # A rule as the parser loop uses it: (size, origin, callback).
@@ -276,7 +348,7 @@ class Tables:
         self.rules: tuple[tuple[str, int, str, bool, Any, int], ...] = module.RULES
         scanners = [Scanner(spec) for spec in module.LEXERS]
         self.lexers: list[Scanner] = [scanners[i] for i in module.STATE_LEXERS]
-        self.root = Scanner(module.ROOT_LEXER)
+        self.root = Scanner(module.ROOT_LEXER, whole=True)
         self.ignore = frozenset(module.IGNORE)
         self.positions: bool = module.POSITIONS
 
@@ -302,7 +374,18 @@ def _shaper(
     positions: bool,
     method: Callable[[list[Any]], Any] | None,
 ) -> Callable[[list[Any]], Any]:
-    """Lark's callback chain for one rule: filter children, inline `?rule`, build, position."""
+    """Lark's callback chain for one rule: filter children, inline `?rule`, build, position.
+
+    Rules that need no filtering nor positions get the handler itself (or a one-line
+    wrapper for `?rule`): the TOML grammar's reductions call `toml_build` directly.
+    """
+    if include is None and not positions:
+        if method is not None:
+            if not expand1:
+                return method
+            return lambda children: children[0] if len(children) == 1 else method(children)
+        if not expand1:
+            return lambda children: Tree(name, children)
 
     def build(children: list[Any]) -> Any:
         if include is not None:
@@ -376,8 +459,12 @@ def _scan(
     """The next non-ignored token from `pos` (None at the end), and the new position."""
     end = len(text)
     ignore = tables.ignore
+    root = tables.root.match
+    names = scanner.names
     while pos < end:
-        match = scanner.match(text, pos)
+        match = root(text, pos)
+        if match is not None and match.lastgroup not in names:
+            match = scanner.match(text, pos)
         if match is None:
             raise UnexpectedCharacters(
                 text, pos, line, pos - line_start + 1, scanner.allowed, state
@@ -490,14 +577,10 @@ def _unexpected_characters(tables: Tables, text: str, err: UnexpectedCharacters)
     return UnexpectedToken(token, err.allowed, err.state or 0)
 
 
-_LOCK = threading.Lock()
-
-
 @functools.cache
 def tables(name: str) -> Tables:
     """The generated tables of `grammars/<name>.lark`."""
-    with _LOCK:
-        return Tables(importlib.import_module(f"ojlang.parser.generated.{name}"))
+    return Tables(importlib.import_module(f"ojlang.parser.generated.{name}"))
 
 
 @functools.cache

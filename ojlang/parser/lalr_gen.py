@@ -38,7 +38,7 @@ GRAMMARS = (
 _NO_POSITIONS = frozenset({"toml"})
 GENERATED = Path(__file__).parent / "generated"
 # Bump when the layout of the generated modules changes (they record it).
-FORMAT = 1
+FORMAT = 2
 
 
 def grammar_text(name: str) -> str:
@@ -64,8 +64,11 @@ def compile_grammar(name: str) -> Any:
     )
 
 
-def _scanner(lexer: Any) -> tuple[str | None, tuple[str, ...], tuple[str, ...], dict[str, Any]]:
-    """(pattern, terminals listed on error, terminals that may hold `\\n`, folded strings)."""
+def _scanner(
+    lexer: Any,
+) -> tuple[str | None, tuple[str, ...], tuple[str, ...], dict[str, Any], tuple[str, ...]]:
+    """(pattern, terminals listed on error, terminals that may hold `\\n`, folded strings,
+    terminals of the pattern)."""
     from lark.lexer import PatternStr, UnlessCallback
 
     scanner = lexer.scanner
@@ -82,7 +85,7 @@ def _scanner(lexer: Any) -> tuple[str | None, tuple[str, ...], tuple[str, ...], 
             folded.setdefault(terminal.pattern.value, terminal.name)
         unless[name] = folded
     newline = tuple(sorted(lexer.newline_types & scanner.allowed_types))
-    return pattern, tuple(sorted(allowed)), newline, unless
+    return pattern, tuple(sorted(allowed)), newline, unless, tuple(sorted(scanner.allowed_types))
 
 
 def _child_filter(rule: Any, maybe_placeholders: bool) -> tuple[Any, int]:
@@ -178,7 +181,8 @@ LALR tables for `ojlang.parser.lalr`. ACTIONS[state][symbol]: n >= 0 shifts to s
 n < 0 reduces by rule ~n. RULES[i]: (origin, size, callback name, `?rule` inlines a single
 child, child filter `((index, inline, nones before), ...)` or None, nones appended).
 LEXERS[i]: (regex alternation or None, terminals an error lists, terminals that may hold a
-line break, {{regex terminal: {{literal: string terminal}}}}); STATE_LEXERS picks one per state.
+line break, {{regex terminal: {{literal: string terminal}}}}, terminals of the alternation);
+STATE_LEXERS picks one per state.
 """
 
 # fmt: off

@@ -7,7 +7,6 @@ caller maps offsets to the file through the string's `SourceMap` (`to_diagnostic
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -65,6 +64,8 @@ def load_grammar(name: str) -> Parser:
 
 def close_match(word: str, candidates: Iterable[str]) -> str | None:
     """The best candidate per LANGUAGE.md §7 (`difflib`, cutoff 0.6), or None."""
+    import difflib  # imported when a name is wrong, not on every check
+
     found = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     return found[0] if found else None
 

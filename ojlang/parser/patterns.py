@@ -1,17 +1,15 @@
-"""Event pattern text (LANGUAGE.md §4.7) in, `EventPattern` out; OJ412/OJ413 and a matcher.
+"""Event pattern text (LANGUAGE.md §4.7) in, `EventPattern` and OJ412/OJ413 out.
 
 `parse_pattern` reads `scope:verb[:more][@subject]` with `*`, `**` and `{path}` placeholders
 (offsets are decoded string offsets). `never_matches_builtin`/`check_pattern` find patterns
-in a reserved scope that no built-in event can match (OJ413). `compile_pattern` renders the
-placeholders and returns a `Matcher`; `PatternIndex` matches many subscriptions at once,
-indexed by first segment (RUNTIME.md §5.3). The matching half uses the standard library only.
+in a reserved scope that no built-in event can match (OJ413). Matching events against
+patterns is the runtime's (`ojlang.runtime.core.patterns`); the checker only parses.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from ojlang import rec
 from ojlang.parser.mini import MiniSyntaxError, close_match, load_grammar
@@ -288,6 +286,12 @@ def _static_match(segments: tuple[Segment, ...], name: str) -> bool:
     if len(parts) < len(fixed) or (not rest and len(parts) != len(fixed)):
         return False
     for seg, part in zip(fixed, parts, strict=False):
+        if seg.kind != "word":
+            continue
+        if not seg.placeholders:
+            if part != "".join(seg.parts):  # type: ignore[arg-type]
+                return False
+            continue
         regex = _segment_regex(seg)
         if regex is not None and not regex.fullmatch(part):
             return False
@@ -336,104 +340,3 @@ def _never_help(pattern: EventPattern, name_text: str) -> str:
         return f"an event with a similar name exists: `{scope}:{best}`"
     verbs = ", ".join(f"`{v}`" for v in BUILTIN_EVENTS[scope])
     return f"`{scope}` events are {verbs}"
-
-
-# -- matching at run time ---------------------------------------------------------------------
-
-
-class PatternRenderError(Exception):
-    """A placeholder has no value, or its value contains `:` or `@` (a run-time error)."""
-
-
-@rec.frozen(slots=True)
-class Matcher:
-    """A rendered pattern. `segments` holds literal text, or None for `*`; `rest` is a final
-    `**`; `subject` is the compiled `@glob`, None when any subject matches."""
-
-    segments: tuple[str | None, ...]
-    rest: bool = False
-    subject: re.Pattern[str] | None = None
-
-    @property
-    def scope(self) -> str | None:
-        """The literal first segment, the key `PatternIndex` files this matcher under."""
-        return self.segments[0] if self.segments else None
-
-    def matches(self, name: str, subject: str) -> bool:
-        parts = name.split(":")
-        count = len(self.segments)
-        if len(parts) < count or (not self.rest and len(parts) != count):
-            return False
-        for want, got in zip(self.segments, parts, strict=False):
-            if want is not None and want != got:
-                return False
-        return self.subject is None or self.subject.fullmatch(subject) is not None
-
-
-def compile_pattern(pattern: EventPattern, values: Mapping[str, str]) -> Matcher:
-    """Render placeholders from `values` (keyed by path text, `config.base`) into a `Matcher`."""
-    segments: list[str | None] = []
-    rest = False
-    for seg in pattern.segments:
-        if seg.kind == "*":
-            segments.append(None)
-        elif seg.kind == "**":
-            rest = True
-        else:
-            segments.append("".join(_render(p, values) for p in seg.parts))
-    subject = None
-    if pattern.subject is not None:
-        body = "".join(
-            ".*".join(re.escape(piece) for piece in part.split("*"))
-            if isinstance(part, str)
-            else re.escape(_render(part, values))
-            for part in pattern.subject.parts
-        )
-        subject = re.compile(body, re.DOTALL)
-    return Matcher(tuple(segments), rest, subject)
-
-
-def _render(part: str | Placeholder, values: Mapping[str, str]) -> str:
-    if isinstance(part, str):
-        return part
-    if part.path not in values:
-        raise PatternRenderError(f"no value for `{{{part.path}}}`")
-    value = str(values[part.path])
-    for bad in (":", "@"):
-        if bad in value:
-            raise PatternRenderError(
-                f"`{{{part.path}}}` renders to `{value}`, which contains `{bad}`"
-            )
-    return value
-
-
-T = TypeVar("T")
-
-
-class PatternIndex(Generic[T]):
-    """Many subscriptions, matched by first segment: the cost of matching an event does not
-    grow with subscriptions in other scopes. Results come in the order they were added."""
-
-    def __init__(self) -> None:
-        self._by_scope: dict[str, list[tuple[int, Matcher, T]]] = {}
-        self._wild: list[tuple[int, Matcher, T]] = []
-        self._count = 0
-
-    def __len__(self) -> int:
-        return self._count
-
-    def add(self, matcher: Matcher, value: T) -> None:
-        entry = (self._count, matcher, value)
-        self._count += 1
-        if matcher.scope is None:
-            self._wild.append(entry)
-        else:
-            self._by_scope.setdefault(matcher.scope, []).append(entry)
-
-    def match(self, name: str, subject: str) -> list[T]:
-        scope = name.split(":", 1)[0]
-        found = [e for e in self._by_scope.get(scope, ()) if e[1].matches(name, subject)]
-        if self._wild:
-            found += [e for e in self._wild if e[1].matches(name, subject)]
-            found.sort(key=lambda e: e[0])
-        return [value for _, _, value in found]

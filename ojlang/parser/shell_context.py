@@ -15,7 +15,7 @@ word again (`eval`, `bash -c`, `sh -c`, `ssh HOST …`, a heredoc fed to `bash`:
 The lexer accepts any text, never raises, and leaves contexts it cannot know as `UNQUOTED`;
 it does not judge syntax (`bash -n` does).
 Offsets are code points into the text given. Pure: the standard library and the renderer's
-`ShellContext` enum only.
+`ShellContext` enum only (`ojlang.runtime.core.shellcontext`).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from ojlang.parser.shell_words import (
     program_index,
     stdin_evaluator,
 )
-from ojlang.runtime.core.render import ShellContext
+from ojlang.runtime.core.shellcontext import ShellContext
 
 # -- results ------------------------------------------------------------------------------------
 

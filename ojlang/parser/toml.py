@@ -13,8 +13,8 @@ OJ003 (not UTF-8, a byte order mark, a forbidden control character).
 
 from __future__ import annotations
 
+import functools
 import re
-import threading
 from typing import cast
 
 from ojlang.parser.errors import TomlError
@@ -31,20 +31,14 @@ __all__ = ["parse_toml"]
 
 _COMMENT_IN_GAP = re.compile(r"#[^\r\n]*")
 
-_TABLES: LalrTables | None = None
-_LOCK = threading.Lock()
 
-
+@functools.cache
 def _tables() -> LalrTables:
-    """The generated tables of the grammar with `Build` bound to its rules, once."""
-    global _TABLES
-    if _TABLES is None:
-        with _LOCK:
-            if _TABLES is None:
-                from ojlang.parser.lalr import tables
+    """The generated tables of the grammar with `Build` bound to its rules, once (two
+    threads may both build them first: the result is the same)."""
+    from ojlang.parser.lalr import tables
 
-                _TABLES = LalrTables(tables("toml"), Build())
-    return _TABLES
+    return LalrTables(tables("toml"), Build())
 
 
 def parse_toml(text: str | bytes, path: str, *, allow_bom: bool = False) -> TomlDocument:

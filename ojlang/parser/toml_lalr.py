@@ -22,7 +22,7 @@ from collections.abc import Callable
 from operator import itemgetter
 from typing import Any
 
-from ojlang.parser.lalr import Scanner, Tables
+from ojlang.parser.lalr import Scanner, Tables, compile_whole
 
 # Terminals whose text may contain `\n` (all others are single-line by their regexes).
 _MULTILINE = frozenset({"NL", "LSQB", "RSQB", "COMMA", "ML_BASIC_STRING", "ML_LITERAL_STRING"})
@@ -130,7 +130,7 @@ class LalrTables:
         self.start: int = tables.start
         self.end: int = tables.end
         self.ignore = tables.ignore
-        self._root = tables.root
+        self.root = tables.root
         # One alternation per state (lark's contextual lexer): the terminals it can shift,
         # plus the ignored ones; compiled on first use, once per distinct alternation.
         self.matchers: list[Matcher] = []
@@ -139,7 +139,7 @@ class LalrTables:
 
     def everything(self, text: str, pos: int) -> re.Match[str] | None:
         """Match all terminals (to name what stands where the state's terminals do not)."""
-        return self._root.match(text, pos)
+        return self.root.match(text, pos)
 
     def accepts(self, state_stack: list[int]) -> set[str]:
         """The terminals that can be shifted next, after any reductions they cause.
@@ -176,10 +176,13 @@ Matcher = Callable[[str, int], "re.Match[str] | None"]
 
 
 def _lazy(matchers: list[Matcher], state: int, scanner: Scanner) -> Matcher:
-    """A stand-in for `matchers[state]` that compiles the alternation on its first call."""
+    """A stand-in for `matchers[state]` that compiles the alternation on its first call (as
+    one regex: TOML lexes every token in its state's alternation, and trying the terminals
+    one by one, as `lalr.Scanner` does for the rare misses of a root, costs more per token
+    than the compilation saves)."""
 
     def first(text: str, pos: int) -> re.Match[str] | None:
-        match = matchers[state] = scanner.match
+        match = matchers[state] = compile_whole(scanner.source)
         return match(text, pos)
 
     return first

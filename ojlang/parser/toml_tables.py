@@ -19,7 +19,6 @@ that names it (`a.b` in `a.b.c = 1`).
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from typing import NoReturn
@@ -56,6 +55,10 @@ class Header:
 
 def key_text(names: Sequence[str]) -> str:
     """A key path as it would be written: bare parts plain, others quoted."""
+    if all(_BARE.fullmatch(n) for n in names):
+        return ".".join(names)
+    import json
+
     return ".".join(n if _BARE.fullmatch(n) else json.dumps(n, ensure_ascii=False) for n in names)
 
 

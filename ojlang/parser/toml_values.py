@@ -9,8 +9,6 @@ outside the signed 64-bit range are rejected, as TOML 1.0 requires (`tomllib` ac
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
 import math
 import re
 from typing import Any, NoReturn
@@ -382,6 +380,9 @@ def _check_time(
 
 
 def _datetime(src: Source, token: Any, text: str) -> TDateTime:
+    import calendar  # date-times are rare in runbooks: imported when one is met
+    import datetime as dt
+
     match = _DATETIME.fullmatch(text)
     if match is None:
         _date_shape_error(src, token, text)
@@ -422,6 +423,8 @@ def _datetime(src: Source, token: Any, text: str) -> TDateTime:
 
 
 def _time(src: Source, token: Any, text: str) -> TDateTime:
+    import datetime as dt
+
     match = _TIME.fullmatch(text)
     if match is None:
         _date_shape_error(src, token, text)

@@ -12,13 +12,15 @@ created it (LANGUAGE.md §2.2).
 
 from __future__ import annotations
 
-import datetime as dt
 import enum
 import math
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from ojlang import rec
 from ojlang.parser.spans import SourceMap, Span, StringStyle
+
+if TYPE_CHECKING:
+    import datetime as dt
 
 
 @rec.frozen(slots=True)

@@ -8,6 +8,7 @@ exit code: 0 clean (warnings allowed unless `error_on_warning`), 1 errors.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 
@@ -81,9 +82,19 @@ def check_loaded(
         from ojlang.validator.suppression import apply_suppressions, inactive_codes
 
         found = apply_suppressions(found, runbooks, inactive_codes(options.shellcheck))
-    kept = sorted({d for d in found if selection.keeps(d.code)}, key=Diagnostic.sort_key)
+    # duplicates dropped in order of discovery, then a stable sort: diagnostics at the same
+    # place (OJ211 once per other runbook) keep that order, whatever the hash seed
+    kept = sorted(
+        dict.fromkeys(d for d in found if selection.keeps(d.code)), key=Diagnostic.sort_key
+    )
     _add_other_sources(kept, sources, root)
     return CheckReport(tuple(kept), sources, len(shown), options.error_on_warning)
+
+
+# Escapes that can produce or join the letters of `oj:` in a decoded string: `\uXXXX`,
+# `\UXXXXXXXX` and a line-ending backslash (the others decode to control characters, quotes
+# and backslashes).
+_JOINING_ESCAPE = re.compile(r"\\[uU]|\\[ \t]*\r?\n")
 
 
 def _may_suppress(runbook: Runbook) -> bool:
@@ -93,7 +104,7 @@ def _may_suppress(runbook: Runbook) -> bool:
     source = runbook.document.source
     if "oj:" in source:
         return True
-    if "\\" not in source:
+    if _JOINING_ESCAPE.search(source) is None:
         return False
     return any("oj:" in value for value in _strings(runbook.document.root))
 

@@ -224,6 +224,12 @@ class Group(Node):
         self.children = children
 
 
+class BoolOp(Group):
+    """`left and right`, `left or right`."""
+
+    __slots__ = ()
+
+
 class For(Node):
     __slots__ = ("body", "iter", "targets")
     fields = ("iter", "body")
@@ -351,13 +357,13 @@ class _Parser:
     def or_(self) -> Node:
         node = self.and_()
         while (token := self.accept("name", "or")) is not None:
-            node = Group([node, self.and_()], token[0])
+            node = BoolOp([node, self.and_()], token[0])
         return node
 
     def and_(self) -> Node:
         node = self.not_()
         while (token := self.accept("name", "and")) is not None:
-            node = Group([node, self.not_()], token[0])
+            node = BoolOp([node, self.not_()], token[0])
         return node
 
     def not_(self) -> Node:
@@ -481,7 +487,7 @@ def analyse(text: str) -> tuple[dict[str, list[int]], list[tuple[str, list[Any],
     if tokens is None:
         return None
     body = parse(tokens)
-    if body is None:
+    if body is None or not all(_unfolded(node) for node in _walk(body)):
         return None
     undeclared: set[str] = set()
     _undeclared(body, frozenset(), undeclared)
@@ -492,6 +498,25 @@ def analyse(text: str) -> tuple[dict[str, list[int]], list[tuple[str, list[Any],
             roots.setdefault(node.name, []).append(node.lineno)
     chains = list(_chains(body, undeclared))
     return roots, chains
+
+
+def _unfolded(node: Node) -> bool:
+    """False where jinja2's compiler folds constants in a way that matters: `0 and x` drops
+    `x`, `'s'.a` is evaluated at compile time (a strict undefined then fails), and a constant
+    key such as `a[1|upper]` becomes the segment `'1'` of an attribute chain."""
+    if isinstance(node, BoolOp):
+        return _has_name(node.children[0])
+    if isinstance(node, Getitem) and not (isinstance(node.arg, Const) or _has_name(node.arg)):
+        return False
+    if isinstance(node, (Getattr, Getitem)) or (
+        isinstance(node, Call) and not isinstance(node, Filter)
+    ):
+        return _has_name(node.node)
+    return True
+
+
+def _has_name(node: Node) -> bool:
+    return isinstance(node, Name) or any(_has_name(c) for c in node.iter_child_nodes())
 
 
 def _walk(nodes: list[Node]) -> Iterator[Node]:

@@ -15,7 +15,6 @@ same results; jinja2 is imported only for the others, and for their errors.
 from __future__ import annotations
 
 import functools
-import json
 import posixpath
 import re
 from collections.abc import Iterator
@@ -44,6 +43,8 @@ def _slug(value: object) -> str:
 @functools.cache
 def env() -> jinja2.Environment:
     """The sandboxed environment of the runtime (imports jinja2)."""
+    import json
+
     import jinja2.sandbox
 
     made = jinja2.sandbox.ImmutableSandboxedEnvironment(
@@ -196,6 +197,8 @@ def _analyse(text: str) -> Analysis:
         undeclared = jinja2.meta.find_undeclared_variables(tree) - JINJA_NAMES
     except jinja2.TemplateSyntaxError as err:
         return Analysis(err, unknown)
+    except jinja2.UndefinedError as err:  # a constant folded while compiling: `'s'.a and x`
+        return Analysis(_folding_error(tree, err), unknown)
     roots: dict[str, list[int]] = {}
     for name in tree.find_all(nodes.Name):
         if name.ctx == "load" and name.name in undeclared:
@@ -207,6 +210,23 @@ def _analyse(text: str) -> Analysis:
         if isinstance(target, nodes.Const) and isinstance(target.value, str):
             loads.append((target.value, loader.lineno))
     return Analysis(None, unknown, roots, chains, loads)
+
+
+def _folding_error(tree: nodes.Template, err: jinja2.UndefinedError) -> Any:
+    """The `TemplateSyntaxError` jinja2 would have raised for an undefined value met while
+    folding constants at compile time, on the line of the first constant's field access."""
+    import jinja2
+    from jinja2 import nodes
+
+    line = next(
+        (
+            node.lineno
+            for node in tree.find_all((nodes.Getattr, nodes.Getitem))
+            if isinstance(getattr(node, "node", None), nodes.Const)
+        ),
+        1,
+    )
+    return jinja2.TemplateSyntaxError(f"{err.message} while compiling the template", line)
 
 
 def syntax_error(source: Source, err: Any) -> Diagnostic:

@@ -16,6 +16,7 @@ column). Lines and columns are 1-based, per script.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from collections.abc import Sequence
@@ -150,6 +151,34 @@ def _ansi_c(text: str) -> str:
             out.append(ch)
     out.append("'")
     return "".join(out)
+
+
+def which(name: str) -> str | None:
+    """The first executable `name` on `PATH`, as `shutil.which` finds it (importing shutil
+    also loads zlib, bz2 and lzma, which `oj check` has no other use for)."""
+    path = os.environ.get("PATH")
+    if path is None:
+        try:
+            path = os.confstr("CS_PATH")
+        except (AttributeError, ValueError):
+            path = os.defpath
+    if not path:
+        return None
+    if os.path.dirname(name):
+        return name if _executable(name) else None
+    seen: set[str] = set()
+    for directory in path.split(os.pathsep):
+        if directory in seen:
+            continue
+        seen.add(directory)
+        candidate = os.path.join(directory, name)
+        if _executable(candidate):
+            return candidate
+    return None
+
+
+def _executable(path: str) -> bool:
+    return os.path.exists(path) and os.access(path, os.F_OK | os.X_OK) and not os.path.isdir(path)
 
 
 def _run(argv: list[str], stdin: str, cwd: str | None = None) -> subprocess.CompletedProcess[str]:

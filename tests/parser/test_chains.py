@@ -169,6 +169,32 @@ def test_counts_and_durations_only_where_they_mean_something() -> None:
     assert issue.error.help == "e.g. `wait:3s`"
 
 
+@pytest.mark.parametrize(
+    ("text", "context"),
+    [
+        ("restart:3", "worker.on_unhealthy"),
+        ("exit:2", "worker.idle_action"),
+        ("restart:2", "rules.then"),
+        ("nudge:2", "rules.else"),
+        ("restart:2", "task.on_timeout"),
+    ],
+)
+def test_counts_only_in_ladders(text: str, context: str) -> None:
+    """§4.5: a count is the uses of a ladder step before the cursor moves on; one-word and
+    sequence contexts have no cursor, so every word there is written without one."""
+    (issue,) = check(text, context)
+    name, count = text.split(":")
+    label = CONTEXTS[context].label
+    assert summary([issue]) == [
+        (None, "OJ407", f"`{text}` is not valid in `{label}`", len(name), len(text))
+    ]
+    assert issue.error.help is not None
+    assert issue.error.help.endswith(f": write `{name}`")
+    assert check(name, context) == []
+    if name in ("nudge", "restart"):
+        assert check([f"{name}:{count}"], "task.on_stuck") == []
+
+
 def test_one_word_contexts_take_one_word() -> None:
     (issue,) = check(["dead", "wait"], "queue.on_exhaust")
     assert summary([issue]) == [(1, "OJ407", "`on_exhaust` takes one word, found 2", 0, 4)]

@@ -197,3 +197,45 @@ def test_tokens_and_trees_behave_like_larks() -> None:
         "upper",
     ]
     assert [t.data for t in tree.iter_subtrees()][-1] == "start"
+
+
+# -- state scanners: the alternation's terminals tried one by one ---------------------------
+
+SAMPLES = (
+    'a = "x" # c\n[t.u]\nk = 1_000\n',
+    "item.size > 0 and not has_label('hold') || x[\"k\"] != 2.5e3",
+    "priority DESC, created_at ASC",
+    "retry:2:30s nudge:3 strategy:land.x pipeline:*@auth-{x.y} **",
+    "<stage> [-t/--tag <v>] [--force] [targets...] 5m 1h30m",
+    "{name | raw} {{ x }} $HOME ${a:-b} 'q' \"w\" \\ \t\r\n é",
+)
+
+
+@pytest.mark.parametrize("name", GRAMMARS)
+def test_one_by_one_matches_what_the_whole_alternation_matches(name: str) -> None:
+    import importlib
+
+    module = importlib.import_module(f"ojlang.parser.generated.{name}")
+    for spec in module.LEXERS:
+        source = spec[0]
+        if source is None:
+            continue
+        parts = lalr.alternatives(source)
+        assert parts is not None and "|".join(parts) == source
+        whole = lalr.compile_whole(source)
+        one = lalr.Scanner(spec).match
+        for text in SAMPLES:
+            for pos in range(len(text) + 1):
+                a, b = whole(text, pos), one(text, pos)
+                assert (a and (a.lastgroup, a.end())) == (b and (b.lastgroup, b.end())), (
+                    source,
+                    text,
+                    pos,
+                )
+
+
+def test_alternatives_declines_what_is_not_a_named_alternation() -> None:
+    assert lalr.alternatives("(?P<A>a)|(?P<B>[|)]b)") == ["(?P<A>a)", "(?P<B>[|)]b)"]
+    assert lalr.alternatives("(?P<A>a)|b") is None
+    assert lalr.alternatives("(?P<A>(a)") is None
+    assert lalr.alternatives(r"(?P<A>\))|(?P<B>[]|])") == [r"(?P<A>\))", "(?P<B>[]|])"]

@@ -48,6 +48,9 @@ CORPUS = [
     "{{ a.0 }}",
     "{{ é }}",
     "x\r\n{{ a }}",
+    "{{ 1[1[0 and a]] }}",  # jinja2 folds `0 and a` to 0: `a` is not read
+    "{{ 's'.a and x }}",  # jinja2 evaluates `'s'.a` while compiling
+    "{{ not a[1|upper].a }}",  # jinja2 folds the key to `'1'`: the chain is `a['1'].a`
 ]
 
 

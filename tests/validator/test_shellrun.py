@@ -194,3 +194,10 @@ def test_real_shellcheck_counts_a_tab_as_one_column() -> None:
     assert [(f.index, f.line, f.column, f.end_column, f.code) for f in found] == [
         (1, 1, 2, 9, 2164)
     ]
+
+
+@pytest.mark.parametrize("name", ["bash", "sh", "shellcheck", "no-such-tool-oj", "/bin/sh"])
+def test_which_finds_what_shutil_finds(name: str) -> None:
+    from ojlang.validator.shellrun import which
+
+    assert which(name) == shutil.which(name)

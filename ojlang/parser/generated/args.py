@@ -4,14 +4,15 @@ LALR tables for `ojlang.parser.lalr`. ACTIONS[state][symbol]: n >= 0 shifts to s
 n < 0 reduces by rule ~n. RULES[i]: (origin, size, callback name, `?rule` inlines a single
 child, child filter `((index, inline, nones before), ...)` or None, nones appended).
 LEXERS[i]: (regex alternation or None, terminals an error lists, terminals that may hold a
-line break, {regex terminal: {literal: string terminal}}); STATE_LEXERS picks one per state.
+line break, {regex terminal: {literal: string terminal}}, terminals of the alternation);
+STATE_LEXERS picks one per state.
 """
 
 # fmt: off
 # ruff: noqa: E501
 from typing import Any
 
-GRAMMAR_SHA256: str = '3d9c0c6dbbf5bb70a3e13b7614882ec50e78095d3e9f727a3329bc6117a0b6b9'
+GRAMMAR_SHA256: str = '92b609cc69ce1cf17587271d8d44a75684f21ca492696f83c780485873f355dc'
 POSITIONS: bool = True
 START: int = 0
 END: int = 13
@@ -103,32 +104,57 @@ LEXERS: tuple[Any, ...] = (('(?P<LONG>--[A-Za-z][A-Za-z0-9-]*)|(?P<__IGNORE_0>[ 
   ']+)|(?P<SHORT>-[A-Za-z0-9])|(?P<LBRACK>\\[)|(?P<LT><)',
   ('LBRACK', 'LONG', 'LT', 'SHORT'),
   ('__IGNORE_0',),
-  {}),
+  {},
+  ('LBRACK', 'LONG', 'LT', 'SHORT', '__IGNORE_0')),
  ('(?P<LONG>--[A-Za-z][A-Za-z0-9-]*)|(?P<NAME>[A-Za-z][A-Za-z0-9_-]*)|(?P<__IGNORE_0>[ \t\r\n'
   ']+)|(?P<SHORT>-[A-Za-z0-9])',
   ('LONG', 'NAME', 'SHORT'),
   ('__IGNORE_0',),
-  {}),
+  {},
+  ('LONG', 'NAME', 'SHORT', '__IGNORE_0')),
  ('(?P<LONG>--[A-Za-z][A-Za-z0-9-]*)|(?P<__IGNORE_0>[ \t\r\n'
   ']+)|(?P<SHORT>-[A-Za-z0-9])|(?P<LBRACK>\\[)|(?P<LT><)|(?P<RBRACK>\\])',
   ('LBRACK', 'LONG', 'LT', 'RBRACK', 'SHORT'),
   ('__IGNORE_0',),
-  {}),
- ('(?P<NAME>[A-Za-z][A-Za-z0-9_-]*)|(?P<__IGNORE_0>[ \t\r\n]+)', ('NAME',), ('__IGNORE_0',), {}),
- ('(?P<__IGNORE_0>[ \t\r\n]+)|(?P<SLASH>/)', ('SLASH',), ('__IGNORE_0',), {}),
- ('(?P<__IGNORE_0>[ \t\r\n]+)', ('<END-OF-FILE>',), ('__IGNORE_0',), {}),
+  {},
+  ('LBRACK', 'LONG', 'LT', 'RBRACK', 'SHORT', '__IGNORE_0')),
+ ('(?P<NAME>[A-Za-z][A-Za-z0-9_-]*)|(?P<__IGNORE_0>[ \t\r\n]+)',
+  ('NAME',),
+  ('__IGNORE_0',),
+  {},
+  ('NAME', '__IGNORE_0')),
+ ('(?P<__IGNORE_0>[ \t\r\n]+)|(?P<SLASH>/)',
+  ('SLASH',),
+  ('__IGNORE_0',),
+  {},
+  ('SLASH', '__IGNORE_0')),
+ ('(?P<__IGNORE_0>[ \t\r\n]+)', ('<END-OF-FILE>',), ('__IGNORE_0',), {}, ('__IGNORE_0',)),
  ('(?P<__IGNORE_0>[ \t\r\n]+)|(?P<ELLIPSIS>\\.\\.\\.)|(?P<RBRACK>\\])',
   ('ELLIPSIS', 'RBRACK'),
   ('__IGNORE_0',),
-  {}),
- ('(?P<__IGNORE_0>[ \t\r\n]+)|(?P<LT><)|(?P<RBRACK>\\])', ('LT', 'RBRACK'), ('__IGNORE_0',), {}),
+  {},
+  ('ELLIPSIS', 'RBRACK', '__IGNORE_0')),
+ ('(?P<__IGNORE_0>[ \t\r\n]+)|(?P<LT><)|(?P<RBRACK>\\])',
+  ('LT', 'RBRACK'),
+  ('__IGNORE_0',),
+  {},
+  ('LT', 'RBRACK', '__IGNORE_0')),
  ('(?P<__IGNORE_0>[ \t\r\n]+)|(?P<ELLIPSIS>\\.\\.\\.)|(?P<GT>>)',
   ('ELLIPSIS', 'GT'),
   ('__IGNORE_0',),
-  {}),
- ('(?P<LONG>--[A-Za-z][A-Za-z0-9-]*)|(?P<__IGNORE_0>[ \t\r\n]+)', ('LONG',), ('__IGNORE_0',), {}),
- ('(?P<__IGNORE_0>[ \t\r\n]+)|(?P<RBRACK>\\])', ('RBRACK',), ('__IGNORE_0',), {}),
- ('(?P<__IGNORE_0>[ \t\r\n]+)|(?P<GT>>)', ('GT',), ('__IGNORE_0',), {}))
+  {},
+  ('ELLIPSIS', 'GT', '__IGNORE_0')),
+ ('(?P<LONG>--[A-Za-z][A-Za-z0-9-]*)|(?P<__IGNORE_0>[ \t\r\n]+)',
+  ('LONG',),
+  ('__IGNORE_0',),
+  {},
+  ('LONG', '__IGNORE_0')),
+ ('(?P<__IGNORE_0>[ \t\r\n]+)|(?P<RBRACK>\\])',
+  ('RBRACK',),
+  ('__IGNORE_0',),
+  {},
+  ('RBRACK', '__IGNORE_0')),
+ ('(?P<__IGNORE_0>[ \t\r\n]+)|(?P<GT>>)', ('GT',), ('__IGNORE_0',), {}, ('GT', '__IGNORE_0')))
 STATE_LEXERS: tuple[int, ...] = (0,
  1,
  2,
@@ -172,5 +198,6 @@ ROOT_LEXER: Any = ('(?P<LONG>--[A-Za-z][A-Za-z0-9-]*)|(?P<NAME>[A-Za-z][A-Za-z0-
  ']+)|(?P<ELLIPSIS>\\.\\.\\.)|(?P<SHORT>-[A-Za-z0-9])|(?P<GT>>)|(?P<LBRACK>\\[)|(?P<LT><)|(?P<RBRACK>\\])|(?P<SLASH>/)',
  ('ELLIPSIS', 'GT', 'LBRACK', 'LONG', 'LT', 'NAME', 'RBRACK', 'SHORT', 'SLASH'),
  ('__IGNORE_0',),
- {})
+ {},
+ ('ELLIPSIS', 'GT', 'LBRACK', 'LONG', 'LT', 'NAME', 'RBRACK', 'SHORT', 'SLASH', '__IGNORE_0'))
 IGNORE: tuple[str, ...] = ('__IGNORE_0',)

@@ -4,14 +4,15 @@ LALR tables for `ojlang.parser.lalr`. ACTIONS[state][symbol]: n >= 0 shifts to s
 n < 0 reduces by rule ~n. RULES[i]: (origin, size, callback name, `?rule` inlines a single
 child, child filter `((index, inline, nones before), ...)` or None, nones appended).
 LEXERS[i]: (regex alternation or None, terminals an error lists, terminals that may hold a
-line break, {regex terminal: {literal: string terminal}}); STATE_LEXERS picks one per state.
+line break, {regex terminal: {literal: string terminal}}, terminals of the alternation);
+STATE_LEXERS picks one per state.
 """
 
 # fmt: off
 # ruff: noqa: E501
 from typing import Any
 
-GRAMMAR_SHA256: str = '09a217b533205358ba59b8aadc4e5043286bd2d9284634ac94af9e0ab64efe1a'
+GRAMMAR_SHA256: str = '8e0a61a4fca7714c7663e1fddcc6a504fc9b735a286ec0f6f0eeda099a928b91'
 POSITIONS: bool = True
 START: int = 0
 END: int = 3
@@ -72,29 +73,40 @@ RULES: tuple[tuple[str, int, str, bool, Any, int], ...] = (('start', 2, 'start',
  ('__path_star_1', 2, '__path_star_1', False, ((0, True, 0), (1, False, 0)), 0),
  ('__filter_star_2', 2, '__filter_star_2', False, ((1, False, 0),), 0),
  ('__filter_star_2', 3, '__filter_star_2', False, ((0, True, 0), (2, False, 0)), 0))
-LEXERS: tuple[Any, ...] = (('(?P<NAME>[A-Za-z_][A-Za-z0-9_]*)', ('NAME',), (), {}),
- ('(?P<_PIPE>[ \t]*\\|[ \t]*)|(?P<DOT>\\.)|(?P<LSQB>\\[)', ('DOT', 'LSQB', '_PIPE'), (), {}),
- ('(?P<_PIPE>[ \t]*\\|[ \t]*)', ('_PIPE',), (), {}),
- (None, ('<END-OF-FILE>',), (), {}),
+LEXERS: tuple[Any, ...] = (('(?P<NAME>[A-Za-z_][A-Za-z0-9_]*)', ('NAME',), (), {}, ('NAME',)),
+ ('(?P<_PIPE>[ \t]*\\|[ \t]*)|(?P<DOT>\\.)|(?P<LSQB>\\[)',
+  ('DOT', 'LSQB', '_PIPE'),
+  (),
+  {},
+  ('DOT', 'LSQB', '_PIPE')),
+ ('(?P<_PIPE>[ \t]*\\|[ \t]*)', ('_PIPE',), (), {}, ('_PIPE',)),
+ (None, ('<END-OF-FILE>',), (), {}, ()),
  ('(?P<STRING>(?:"([^"\\\\\n]|\\\\.)*"|\'([^\'\\\\\n]|\\\\.)*\'))|(?P<INT>[0-9]+)',
   ('INT', 'STRING'),
   ('STRING',),
-  {}),
- ('(?P<RSQB>\\])', ('RSQB',), (), {}),
- ('(?P<_PIPE>[ \t]*\\|[ \t]*)|(?P<_LPAR>\\([ \t]*)', ('_LPAR', '_PIPE'), (), {}),
+  {},
+  ('INT', 'STRING')),
+ ('(?P<RSQB>\\])', ('RSQB',), (), {}, ('RSQB',)),
+ ('(?P<_PIPE>[ \t]*\\|[ \t]*)|(?P<_LPAR>\\([ \t]*)',
+  ('_LPAR', '_PIPE'),
+  (),
+  {},
+  ('_LPAR', '_PIPE')),
  ('(?P<NUMBER>[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?)|(?P<STRING>(?:"([^"\\\\\n'
   ']|\\\\.)*"|\'([^\'\\\\\n'
   "]|\\\\.)*'))|(?P<_RPAR>[ \t]*\\))|(?P<FALSE>false)|(?P<NULL>null)|(?P<TRUE>true)",
   ('FALSE', 'NULL', 'NUMBER', 'STRING', 'TRUE', '_RPAR'),
   ('STRING',),
-  {}),
- ('(?P<_RPAR>[ \t]*\\))|(?P<_COMMA>,[ \t]*)', ('_COMMA', '_RPAR'), (), {}),
+  {},
+  ('FALSE', 'NULL', 'NUMBER', 'STRING', 'TRUE', '_RPAR')),
+ ('(?P<_RPAR>[ \t]*\\))|(?P<_COMMA>,[ \t]*)', ('_COMMA', '_RPAR'), (), {}, ('_COMMA', '_RPAR')),
  ('(?P<NUMBER>[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?)|(?P<STRING>(?:"([^"\\\\\n'
   ']|\\\\.)*"|\'([^\'\\\\\n'
   "]|\\\\.)*'))|(?P<FALSE>false)|(?P<NULL>null)|(?P<TRUE>true)",
   ('FALSE', 'NULL', 'NUMBER', 'STRING', 'TRUE'),
   ('STRING',),
-  {}))
+  {},
+  ('FALSE', 'NULL', 'NUMBER', 'STRING', 'TRUE')))
 STATE_LEXERS: tuple[int, ...] = (0,
  1,
  2,
@@ -137,5 +149,6 @@ ROOT_LEXER: Any = ('(?P<NUMBER>[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9
  ']*)|(?P<DOT>\\.)|(?P<LSQB>\\[)|(?P<RSQB>\\])',
  ('DOT', 'INT', 'LSQB', 'NAME', 'NUMBER', 'RSQB', 'STRING', '_COMMA', '_LPAR', '_PIPE', '_RPAR'),
  ('STRING',),
- {'NAME': {'false': 'FALSE', 'null': 'NULL', 'true': 'TRUE'}})
+ {'NAME': {'false': 'FALSE', 'null': 'NULL', 'true': 'TRUE'}},
+ ('DOT', 'INT', 'LSQB', 'NAME', 'NUMBER', 'RSQB', 'STRING', '_COMMA', '_LPAR', '_PIPE', '_RPAR'))
 IGNORE: tuple[str, ...] = ()

@@ -4,14 +4,15 @@ LALR tables for `ojlang.parser.lalr`. ACTIONS[state][symbol]: n >= 0 shifts to s
 n < 0 reduces by rule ~n. RULES[i]: (origin, size, callback name, `?rule` inlines a single
 child, child filter `((index, inline, nones before), ...)` or None, nones appended).
 LEXERS[i]: (regex alternation or None, terminals an error lists, terminals that may hold a
-line break, {regex terminal: {literal: string terminal}}); STATE_LEXERS picks one per state.
+line break, {regex terminal: {literal: string terminal}}, terminals of the alternation);
+STATE_LEXERS picks one per state.
 """
 
 # fmt: off
 # ruff: noqa: E501
 from typing import Any
 
-GRAMMAR_SHA256: str = '19099fcc4fdf8691ab5349545f194451e4d067c505ad574116c339044201b1e5'
+GRAMMAR_SHA256: str = '0e24af733d809ea1fd6033d0a2c28f150c6765754d662c70a7b67267f60008c5'
 POSITIONS: bool = True
 START: int = 0
 END: int = 6
@@ -38,14 +39,16 @@ RULES: tuple[tuple[str, int, str, bool, Any, int], ...] = (('start', 1, 'escalat
 LEXERS: tuple[Any, ...] = (('(?P<PHASE>[A-Za-z_][A-Za-z0-9_-]*)',
   ('PHASE',),
   (),
-  {'PHASE': {'escalate': 'ESCALATE', 'strategy': 'STRATEGY', 'retry': 'RETRY', 'fail': 'FAIL'}}),
- (None, ('<END-OF-FILE>',), (), {}),
- ('(?P<COLON>:)', ('COLON',), (), {}),
- ('(?P<ARG>[^:\\s]+)', ('ARG',), ('ARG',), {}))
+  {'PHASE': {'escalate': 'ESCALATE', 'strategy': 'STRATEGY', 'retry': 'RETRY', 'fail': 'FAIL'}},
+  ('PHASE',)),
+ (None, ('<END-OF-FILE>',), (), {}, ()),
+ ('(?P<COLON>:)', ('COLON',), (), {}, ('COLON',)),
+ ('(?P<ARG>[^:\\s]+)', ('ARG',), ('ARG',), {}, ('ARG',)))
 STATE_LEXERS: tuple[int, ...] = (0, 1, 1, 1, 2, 2, 1, 3, 3, 2, 1, 3, 1)
 ROOT_LEXER: Any = ('(?P<PHASE>[A-Za-z_][A-Za-z0-9_-]*)|(?P<ARG>[^:\\s]+)|(?P<COLON>:)',
  ('ARG', 'COLON', 'PHASE'),
  ('ARG',),
  {'ARG': {'escalate': 'ESCALATE', 'strategy': 'STRATEGY', 'retry': 'RETRY', 'fail': 'FAIL'},
-  'PHASE': {'escalate': 'ESCALATE', 'strategy': 'STRATEGY', 'retry': 'RETRY', 'fail': 'FAIL'}})
+  'PHASE': {'escalate': 'ESCALATE', 'strategy': 'STRATEGY', 'retry': 'RETRY', 'fail': 'FAIL'}},
+ ('ARG', 'COLON', 'PHASE'))
 IGNORE: tuple[str, ...] = ()

@@ -4,14 +4,15 @@ LALR tables for `ojlang.parser.lalr`. ACTIONS[state][symbol]: n >= 0 shifts to s
 n < 0 reduces by rule ~n. RULES[i]: (origin, size, callback name, `?rule` inlines a single
 child, child filter `((index, inline, nones before), ...)` or None, nones appended).
 LEXERS[i]: (regex alternation or None, terminals an error lists, terminals that may hold a
-line break, {regex terminal: {literal: string terminal}}); STATE_LEXERS picks one per state.
+line break, {regex terminal: {literal: string terminal}}, terminals of the alternation);
+STATE_LEXERS picks one per state.
 """
 
 # fmt: off
 # ruff: noqa: E501
 from typing import Any
 
-GRAMMAR_SHA256: str = '081c5547c4ac7955c0d9a21835b94a361aa17d8d752de290e0b7424bcaddbaf6'
+GRAMMAR_SHA256: str = '69b373aac37292130b3b5460a41340f271fd6527ce62f22583403ea877f7be2d'
 POSITIONS: bool = True
 START: int = 0
 END: int = 5
@@ -69,24 +70,27 @@ RULES: tuple[tuple[str, int, str, bool, Any, int], ...] = (('start', 4, 'start',
  ('__start_star_0', 3, '__start_star_0', False, ((0, True, 0), (2, False, 0)), 0),
  ('__path_star_1', 1, '__path_star_1', False, None, 0),
  ('__path_star_1', 2, '__path_star_1', False, ((0, True, 0), (1, False, 0)), 0))
-LEXERS: tuple[Any, ...] = (('(?P<NAME>[A-Za-z_][A-Za-z0-9_]*)|(?P<_WS>[ \t]+)', ('NAME', '_WS'), (), {}),
+LEXERS: tuple[Any, ...] = (('(?P<NAME>[A-Za-z_][A-Za-z0-9_]*)|(?P<_WS>[ \t]+)', ('NAME', '_WS'), (), {}, ('NAME', '_WS')),
  ('(?P<DIRECTION>[ \t]+[A-Za-z_][A-Za-z0-9_]*)|(?P<_COMMA>[ \t]*,[ \t]*)|(?P<_WS>[ \t'
   ']+)|(?P<DOT>\\.)|(?P<LSQB>\\[)',
   ('DIRECTION', 'DOT', 'LSQB', '_COMMA', '_WS'),
   (),
-  {}),
- ('(?P<NAME>[A-Za-z_][A-Za-z0-9_]*)', ('NAME',), (), {}),
- ('(?P<_COMMA>[ \t]*,[ \t]*)|(?P<_WS>[ \t]+)', ('_COMMA', '_WS'), (), {}),
+  {},
+  ('DIRECTION', 'DOT', 'LSQB', '_COMMA', '_WS')),
+ ('(?P<NAME>[A-Za-z_][A-Za-z0-9_]*)', ('NAME',), (), {}, ('NAME',)),
+ ('(?P<_COMMA>[ \t]*,[ \t]*)|(?P<_WS>[ \t]+)', ('_COMMA', '_WS'), (), {}, ('_COMMA', '_WS')),
  ('(?P<DIRECTION>[ \t]+[A-Za-z_][A-Za-z0-9_]*)|(?P<_COMMA>[ \t]*,[ \t]*)|(?P<_WS>[ \t]+)',
   ('DIRECTION', '_COMMA', '_WS'),
   (),
-  {}),
- (None, ('<END-OF-FILE>',), (), {}),
+  {},
+  ('DIRECTION', '_COMMA', '_WS')),
+ (None, ('<END-OF-FILE>',), (), {}, ()),
  ('(?P<STRING>(?:"([^"\\\\\n]|\\\\.)*"|\'([^\'\\\\\n]|\\\\.)*\'))|(?P<INT>[0-9]+)',
   ('INT', 'STRING'),
   ('STRING',),
-  {}),
- ('(?P<RSQB>\\])', ('RSQB',), (), {}))
+  {},
+  ('INT', 'STRING')),
+ ('(?P<RSQB>\\])', ('RSQB',), (), {}, ('RSQB',)))
 STATE_LEXERS: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 2, 6, 1, 1, 3, 2, 5, 3, 3, 1, 7, 7, 1, 5, 3, 3, 2, 5, 1, 1, 5, 3)
 ROOT_LEXER: Any = ('(?P<DIRECTION>[ \t]+[A-Za-z_][A-Za-z0-9_]*)|(?P<_COMMA>[ \t]*,[ \t]*)|(?P<STRING>(?:"([^"\\\\\n'
  ']|\\\\.)*"|\'([^\'\\\\\n'
@@ -94,5 +98,6 @@ ROOT_LEXER: Any = ('(?P<DIRECTION>[ \t]+[A-Za-z_][A-Za-z0-9_]*)|(?P<_COMMA>[ \t]
  ']+)|(?P<DOT>\\.)|(?P<LSQB>\\[)|(?P<RSQB>\\])',
  ('DIRECTION', 'DOT', 'INT', 'LSQB', 'NAME', 'RSQB', 'STRING', '_COMMA', '_WS'),
  ('STRING',),
- {})
+ {},
+ ('DIRECTION', 'DOT', 'INT', 'LSQB', 'NAME', 'RSQB', 'STRING', '_COMMA', '_WS'))
 IGNORE: tuple[str, ...] = ()

@@ -4,14 +4,15 @@ LALR tables for `ojlang.parser.lalr`. ACTIONS[state][symbol]: n >= 0 shifts to s
 n < 0 reduces by rule ~n. RULES[i]: (origin, size, callback name, `?rule` inlines a single
 child, child filter `((index, inline, nones before), ...)` or None, nones appended).
 LEXERS[i]: (regex alternation or None, terminals an error lists, terminals that may hold a
-line break, {regex terminal: {literal: string terminal}}); STATE_LEXERS picks one per state.
+line break, {regex terminal: {literal: string terminal}}, terminals of the alternation);
+STATE_LEXERS picks one per state.
 """
 
 # fmt: off
 # ruff: noqa: E501
 from typing import Any
 
-GRAMMAR_SHA256: str = 'a0f07939150663da24a4b9e85715a9d82a7972fbd7940c63a85fea7ea7771aac'
+GRAMMAR_SHA256: str = '8262022861d84718f11500432fcee5b024043ae026c74772a78534f4cbe70ebe'
 POSITIONS: bool = True
 START: int = 0
 END: int = 8
@@ -126,22 +127,29 @@ RULES: tuple[tuple[str, int, str, bool, Any, int], ...] = (('start', 4, 'start',
 LEXERS: tuple[Any, ...] = (('(?P<WORD>[A-Za-z0-9_.-]+)|(?P<DSTAR>\\*\\*)|(?P<LBRACE>\\{)|(?P<STAR>\\*)',
   ('DSTAR', 'LBRACE', 'STAR', 'WORD'),
   (),
-  {}),
- ('(?P<AT>@)|(?P<COLON>:)', ('AT', 'COLON'), (), {}),
- ('(?P<NAME>[A-Za-z_][A-Za-z0-9_]*)', ('NAME',), (), {}),
+  {},
+  ('DSTAR', 'LBRACE', 'STAR', 'WORD')),
+ ('(?P<AT>@)|(?P<COLON>:)', ('AT', 'COLON'), (), {}, ('AT', 'COLON')),
+ ('(?P<NAME>[A-Za-z_][A-Za-z0-9_]*)', ('NAME',), (), {}, ('NAME',)),
  ('(?P<WORD>[A-Za-z0-9_.-]+)|(?P<AT>@)|(?P<COLON>:)|(?P<LBRACE>\\{)',
   ('AT', 'COLON', 'LBRACE', 'WORD'),
   (),
-  {}),
- (None, ('<END-OF-FILE>',), (), {}),
- ('(?P<DOT>\\.)|(?P<LSQB>\\[)|(?P<RBRACE>\\})', ('DOT', 'LSQB', 'RBRACE'), (), {}),
- ('(?P<RBRACE>\\})', ('RBRACE',), (), {}),
- ('(?P<GLOB>[A-Za-z0-9_.\\/*-]+)|(?P<LBRACE>\\{)', ('GLOB', 'LBRACE'), (), {}),
+  {},
+  ('AT', 'COLON', 'LBRACE', 'WORD')),
+ (None, ('<END-OF-FILE>',), (), {}, ()),
+ ('(?P<DOT>\\.)|(?P<LSQB>\\[)|(?P<RBRACE>\\})',
+  ('DOT', 'LSQB', 'RBRACE'),
+  (),
+  {},
+  ('DOT', 'LSQB', 'RBRACE')),
+ ('(?P<RBRACE>\\})', ('RBRACE',), (), {}, ('RBRACE',)),
+ ('(?P<GLOB>[A-Za-z0-9_.\\/*-]+)|(?P<LBRACE>\\{)', ('GLOB', 'LBRACE'), (), {}, ('GLOB', 'LBRACE')),
  ('(?P<STRING>(?:"([^"\\\\\n]|\\\\.)*"|\'([^\'\\\\\n]|\\\\.)*\'))|(?P<INT>[0-9]+)',
   ('INT', 'STRING'),
   ('STRING',),
-  {}),
- ('(?P<RSQB>\\])', ('RSQB',), (), {}))
+  {},
+  ('INT', 'STRING')),
+ ('(?P<RSQB>\\])', ('RSQB',), (), {}, ('RSQB',)))
 STATE_LEXERS: tuple[int, ...] = (0,
  1,
  2,
@@ -194,5 +202,6 @@ ROOT_LEXER: Any = ('(?P<STRING>(?:"([^"\\\\\n'
  "]|\\\\.)*'))|(?P<NAME>[A-Za-z_][A-Za-z0-9_]*)|(?P<GLOB>[A-Za-z0-9_.\\/*-]+)|(?P<WORD>[A-Za-z0-9_.-]+)|(?P<INT>[0-9]+)|(?P<AT>@)|(?P<COLON>:)|(?P<LBRACE>\\{)|(?P<LSQB>\\[)|(?P<RBRACE>\\})|(?P<RSQB>\\])",
  ('AT', 'COLON', 'GLOB', 'INT', 'LBRACE', 'LSQB', 'NAME', 'RBRACE', 'RSQB', 'STRING', 'WORD'),
  ('STRING',),
- {'GLOB': {'**': 'DSTAR', '.': 'DOT', '*': 'STAR'}, 'WORD': {'.': 'DOT'}})
+ {'GLOB': {'**': 'DSTAR', '.': 'DOT', '*': 'STAR'}, 'WORD': {'.': 'DOT'}},
+ ('AT', 'COLON', 'GLOB', 'INT', 'LBRACE', 'LSQB', 'NAME', 'RBRACE', 'RSQB', 'STRING', 'WORD'))
 IGNORE: tuple[str, ...] = ()

@@ -4,14 +4,15 @@ LALR tables for `ojlang.parser.lalr`. ACTIONS[state][symbol]: n >= 0 shifts to s
 n < 0 reduces by rule ~n. RULES[i]: (origin, size, callback name, `?rule` inlines a single
 child, child filter `((index, inline, nones before), ...)` or None, nones appended).
 LEXERS[i]: (regex alternation or None, terminals an error lists, terminals that may hold a
-line break, {regex terminal: {literal: string terminal}}); STATE_LEXERS picks one per state.
+line break, {regex terminal: {literal: string terminal}}, terminals of the alternation);
+STATE_LEXERS picks one per state.
 """
 
 # fmt: off
 # ruff: noqa: E501
 from typing import Any
 
-GRAMMAR_SHA256: str = '72ca72195e1b64a4bab14b3db108e56b26e3bf1b0846a170e0df8bdc20839f6d'
+GRAMMAR_SHA256: str = '58a0bae7d094d38a632fa6b257c40f8f94b7067861830d83b6361d1c6f012afc'
 POSITIONS: bool = False
 START: int = 0
 END: int = 14
@@ -301,7 +302,19 @@ LEXERS: tuple[Any, ...] = (('(?P<KEY_VALUE>[A-Za-z0-9_-]+(?:[ \t]*\\.[ \t]*[A-Za
    'NL',
    'TABLE_HEADER'),
   ('BASIC_STRING', 'COMMENT', 'KEY_VALUE', 'LITERAL_STRING', 'LSQB', 'NL'),
-  {}),
+  {},
+  ('ARRAY_HEADER',
+   'BARE_KEY',
+   'BASIC_STRING',
+   'COMMENT',
+   'KEY_EQ',
+   'KEY_VALUE',
+   'LDSQB',
+   'LITERAL_STRING',
+   'LSQB',
+   'NL',
+   'TABLE_HEADER',
+   'WS')),
  ('(?P<NL>(?:[ \t]*(?:#[^\x00-\x08\n'
   '-\x1f\x7f]*)?\r'
   '?\n'
@@ -309,7 +322,8 @@ LEXERS: tuple[Any, ...] = (('(?P<KEY_VALUE>[A-Za-z0-9_-]+(?:[ \t]*\\.[ \t]*[A-Za
   '-\x1f\x7f]*)|(?P<WS>[ \t]+)',
   ('NL',),
   ('COMMENT', 'NL'),
-  {}),
+  {},
+  ('COMMENT', 'NL', 'WS')),
  ('(?P<RDSQB>[ \t]*\\]\\])|(?P<RSQB>(?:[ \t]*(?:#[^\x00-\x08\n'
   '-\x1f\x7f]*)?\r'
   '?\n'
@@ -317,7 +331,8 @@ LEXERS: tuple[Any, ...] = (('(?P<KEY_VALUE>[A-Za-z0-9_-]+(?:[ \t]*\\.[ \t]*[A-Za
   '-\x1f\x7f]*)|(?P<WS>[ \t]+)',
   ('DOT', 'EQUAL', 'RDSQB', 'RSQB'),
   ('COMMENT', 'RSQB'),
-  {}),
+  {},
+  ('COMMENT', 'DOT', 'EQUAL', 'RDSQB', 'RSQB', 'WS')),
  ('(?P<LSQB>\\[(?:[ \t]*(?:#[^\x00-\x08\n'
   '-\x1f\x7f]*)?\r'
   '?\n'
@@ -336,7 +351,16 @@ LEXERS: tuple[Any, ...] = (('(?P<KEY_VALUE>[A-Za-z0-9_-]+(?:[ \t]*\\.[ \t]*[A-Za
    'ML_BASIC_STRING',
    'ML_LITERAL_STRING'),
   ('BASIC_STRING', 'COMMENT', 'LITERAL_STRING', 'LSQB', 'ML_BASIC_STRING', 'ML_LITERAL_STRING'),
-  {}),
+  {},
+  ('ATOM',
+   'BASIC_STRING',
+   'COMMENT',
+   'LBRACE',
+   'LITERAL_STRING',
+   'LSQB',
+   'ML_BASIC_STRING',
+   'ML_LITERAL_STRING',
+   'WS')),
  ('(?P<BASIC_STRING>"(?:[^"\\\\\n'
   ']|\\\\[^\n'
   '])*"(?!"))|(?P<BARE_KEY>[A-Za-z0-9_-]+)|(?P<LITERAL_STRING>\'[^\'\n'
@@ -344,7 +368,8 @@ LEXERS: tuple[Any, ...] = (('(?P<KEY_VALUE>[A-Za-z0-9_-]+(?:[ \t]*\\.[ \t]*[A-Za
   '-\x1f\x7f]*)|(?P<WS>[ \t]+)',
   ('BARE_KEY', 'BASIC_STRING', 'LITERAL_STRING'),
   ('BASIC_STRING', 'COMMENT', 'LITERAL_STRING'),
-  {}),
+  {},
+  ('BARE_KEY', 'BASIC_STRING', 'COMMENT', 'LITERAL_STRING', 'WS')),
  ('(?P<KEY_VALUE>[A-Za-z0-9_-]+(?:[ \t]*\\.[ \t]*[A-Za-z0-9_-]+)*[ \t]*=[ \t]*(?:"(?:[^"\\\\\n'
   ']|\\\\[^\n'
   '])*"(?!")|\'[^\'\n'
@@ -371,13 +396,29 @@ LEXERS: tuple[Any, ...] = (('(?P<KEY_VALUE>[A-Za-z0-9_-]+(?:[ \t]*\\.[ \t]*[A-Za
    'LSQB',
    'TABLE_HEADER'),
   ('BASIC_STRING', 'COMMENT', 'KEY_VALUE', 'LITERAL_STRING', 'LSQB'),
-  {}),
+  {},
+  ('ARRAY_HEADER',
+   'BARE_KEY',
+   'BASIC_STRING',
+   'COMMENT',
+   'KEY_EQ',
+   'KEY_VALUE',
+   'LDSQB',
+   'LITERAL_STRING',
+   'LSQB',
+   'TABLE_HEADER',
+   'WS')),
  ('(?P<DOT>[ \t]*\\.[ \t]*)|(?P<EQUAL>[ \t]*=[ \t]*)|(?P<COMMENT>#[^\x00-\x08\n'
   '-\x1f\x7f]*)|(?P<WS>[ \t]+)',
   ('DOT', 'EQUAL'),
   ('COMMENT',),
-  {}),
- ('(?P<COMMENT>#[^\x00-\x08\n-\x1f\x7f]*)|(?P<WS>[ \t]+)', ('<END-OF-FILE>',), ('COMMENT',), {}),
+  {},
+  ('COMMENT', 'DOT', 'EQUAL', 'WS')),
+ ('(?P<COMMENT>#[^\x00-\x08\n-\x1f\x7f]*)|(?P<WS>[ \t]+)',
+  ('<END-OF-FILE>',),
+  ('COMMENT',),
+  {},
+  ('COMMENT', 'WS')),
  ('(?P<COMMA>(?:[ \t]*(?:#[^\x00-\x08\n'
   '-\x1f\x7f]*)?\r'
   '?\n'
@@ -394,7 +435,8 @@ LEXERS: tuple[Any, ...] = (('(?P<KEY_VALUE>[A-Za-z0-9_-]+(?:[ \t]*\\.[ \t]*[A-Za
   '-\x1f\x7f]*)|(?P<WS>[ \t]+)',
   ('COMMA', 'NL', 'RBRACE', 'RSQB'),
   ('COMMA', 'COMMENT', 'NL', 'RSQB'),
-  {}),
+  {},
+  ('COMMA', 'COMMENT', 'NL', 'RBRACE', 'RSQB', 'WS')),
  ('(?P<KEY_VALUE>[A-Za-z0-9_-]+(?:[ \t]*\\.[ \t]*[A-Za-z0-9_-]+)*[ \t]*=[ \t]*(?:"(?:[^"\\\\\n'
   ']|\\\\[^\n'
   '])*"(?!")|\'[^\'\n'
@@ -407,7 +449,8 @@ LEXERS: tuple[Any, ...] = (('(?P<KEY_VALUE>[A-Za-z0-9_-]+(?:[ \t]*\\.[ \t]*[A-Za
   '-\x1f\x7f]*)|(?P<WS>[ \t]+)',
   ('BARE_KEY', 'BASIC_STRING', 'KEY_EQ', 'KEY_VALUE', 'LITERAL_STRING', 'RBRACE'),
   ('BASIC_STRING', 'COMMENT', 'KEY_VALUE', 'LITERAL_STRING'),
-  {}),
+  {},
+  ('BARE_KEY', 'BASIC_STRING', 'COMMENT', 'KEY_EQ', 'KEY_VALUE', 'LITERAL_STRING', 'RBRACE', 'WS')),
  ('(?P<LSQB>\\[(?:[ \t]*(?:#[^\x00-\x08\n'
   '-\x1f\x7f]*)?\r'
   '?\n'
@@ -436,12 +479,23 @@ LEXERS: tuple[Any, ...] = (('(?P<KEY_VALUE>[A-Za-z0-9_-]+(?:[ \t]*\\.[ \t]*[A-Za
    'ML_BASIC_STRING',
    'ML_LITERAL_STRING',
    'RSQB'),
-  {}),
+  {},
+  ('ATOM',
+   'BASIC_STRING',
+   'COMMENT',
+   'LBRACE',
+   'LITERAL_STRING',
+   'LSQB',
+   'ML_BASIC_STRING',
+   'ML_LITERAL_STRING',
+   'RSQB',
+   'WS')),
  ('(?P<RDSQB>[ \t]*\\]\\])|(?P<DOT>[ \t]*\\.[ \t]*)|(?P<COMMENT>#[^\x00-\x08\n'
   '-\x1f\x7f]*)|(?P<WS>[ \t]+)',
   ('DOT', 'RDSQB'),
   ('COMMENT',),
-  {}),
+  {},
+  ('COMMENT', 'DOT', 'RDSQB', 'WS')),
  ('(?P<RSQB>(?:[ \t]*(?:#[^\x00-\x08\n'
   '-\x1f\x7f]*)?\r'
   '?\n'
@@ -449,7 +503,8 @@ LEXERS: tuple[Any, ...] = (('(?P<KEY_VALUE>[A-Za-z0-9_-]+(?:[ \t]*\\.[ \t]*[A-Za
   '-\x1f\x7f]*)|(?P<WS>[ \t]+)',
   ('DOT', 'RSQB'),
   ('COMMENT', 'RSQB'),
-  {}),
+  {},
+  ('COMMENT', 'DOT', 'RSQB', 'WS')),
  ('(?P<COMMA>(?:[ \t]*(?:#[^\x00-\x08\n'
   '-\x1f\x7f]*)?\r'
   '?\n'
@@ -460,7 +515,8 @@ LEXERS: tuple[Any, ...] = (('(?P<KEY_VALUE>[A-Za-z0-9_-]+(?:[ \t]*\\.[ \t]*[A-Za
   '-\x1f\x7f]*)|(?P<WS>[ \t]+)',
   ('COMMA', 'RBRACE'),
   ('COMMA', 'COMMENT'),
-  {}),
+  {},
+  ('COMMA', 'COMMENT', 'RBRACE', 'WS')),
  ('(?P<COMMA>(?:[ \t]*(?:#[^\x00-\x08\n'
   '-\x1f\x7f]*)?\r'
   '?\n'
@@ -474,7 +530,8 @@ LEXERS: tuple[Any, ...] = (('(?P<KEY_VALUE>[A-Za-z0-9_-]+(?:[ \t]*\\.[ \t]*[A-Za
   '-\x1f\x7f]*)|(?P<WS>[ \t]+)',
   ('COMMA', 'RSQB'),
   ('COMMA', 'COMMENT', 'RSQB'),
-  {}),
+  {},
+  ('COMMA', 'COMMENT', 'RSQB', 'WS')),
  ('(?P<KEY_VALUE>[A-Za-z0-9_-]+(?:[ \t]*\\.[ \t]*[A-Za-z0-9_-]+)*[ \t]*=[ \t]*(?:"(?:[^"\\\\\n'
   ']|\\\\[^\n'
   '])*"(?!")|\'[^\'\n'
@@ -487,7 +544,8 @@ LEXERS: tuple[Any, ...] = (('(?P<KEY_VALUE>[A-Za-z0-9_-]+(?:[ \t]*\\.[ \t]*[A-Za
   '-\x1f\x7f]*)|(?P<WS>[ \t]+)',
   ('BARE_KEY', 'BASIC_STRING', 'KEY_EQ', 'KEY_VALUE', 'LITERAL_STRING'),
   ('BASIC_STRING', 'COMMENT', 'KEY_VALUE', 'LITERAL_STRING'),
-  {}))
+  {},
+  ('BARE_KEY', 'BASIC_STRING', 'COMMENT', 'KEY_EQ', 'KEY_VALUE', 'LITERAL_STRING', 'WS')))
 STATE_LEXERS: tuple[int, ...] = (0,
  1,
  2,
@@ -618,5 +676,27 @@ ROOT_LEXER: Any = ('(?P<KEY_VALUE>[A-Za-z0-9_-]+(?:[ \t]*\\.[ \t]*[A-Za-z0-9_-]+
   'ML_LITERAL_STRING',
   'NL',
   'RSQB'),
- {})
+ {},
+ ('ARRAY_HEADER',
+  'ATOM',
+  'BARE_KEY',
+  'BASIC_STRING',
+  'COMMA',
+  'COMMENT',
+  'DOT',
+  'EQUAL',
+  'KEY_EQ',
+  'KEY_VALUE',
+  'LBRACE',
+  'LDSQB',
+  'LITERAL_STRING',
+  'LSQB',
+  'ML_BASIC_STRING',
+  'ML_LITERAL_STRING',
+  'NL',
+  'RBRACE',
+  'RDSQB',
+  'RSQB',
+  'TABLE_HEADER',
+  'WS'))
 IGNORE: tuple[str, ...] = ('COMMENT', 'WS')

@@ -18,6 +18,9 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+# Defined apart, so that the checker can name the contexts without importing this module.
+from ojlang.runtime.core.shellcontext import ShellContext as ShellContext
+
 
 class RenderError(Exception):
     """A value cannot be rendered here; `message` says why."""
@@ -33,20 +36,6 @@ class _Missing(enum.Enum):
 
 MISSING = _Missing.MISSING
 """An absent value: a path that resolved to nothing."""
-
-
-class ShellContext(enum.Enum):
-    """Where an interpolation stands in a shell field (§4.1.4)."""
-
-    UNQUOTED = "unquoted"
-    DOUBLE = "double"
-    SINGLE = "single"
-    DOLLAR_SINGLE = "dollar_single"
-    HEREDOC = "heredoc"
-    QUOTED_HEREDOC = "quoted_heredoc"
-    ARITHMETIC = "arithmetic"
-    COMMENT = "comment"
-    RAW = "raw"
 
 
 # -- values as text (§4.1.3) --------------------------------------------------------------------

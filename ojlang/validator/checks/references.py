@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from ojlang import rec
 from ojlang.parser import ast
+from ojlang.parser.mini import close_match
 from ojlang.parser.tomltree import TInteger, plain
 from ojlang.validator.checks import CheckContext
 from ojlang.validator.diagnostic import Diagnostic, Label, diag
@@ -57,7 +58,19 @@ def _site(model: ProjectModel, site: Site) -> Iterator[Diagnostic]:
     if site.verbs and d.code == "OJ201":
         verbs = ", ".join(f"`{v}`" for v in site.verbs)
         d = rec.evolve(d, notes=(*d.notes, f"this field takes an action name or one of {verbs}"))
+        if len(site.ref.parts) == 1:
+            d = rec.evolve(d, help=_verb_help(model, site, d.help))
     yield _tag(d, site.runbook)
+
+
+def _verb_help(model: ProjectModel, site: Site, help_text: str | None) -> str | None:
+    """The help of an undefined name in a field that takes an action or a verb: the closest
+    of the actions in reach and the verbs (`restrat` -> the verb `restart`)."""
+    actions = model.names_of("action", site.runbook)
+    best = close_match(site.ref.text, [*actions, *site.verbs])
+    if best is None or best not in site.verbs or best in actions:
+        return help_text
+    return f"a verb with a similar name exists: `{best}`"
 
 
 def _semaphores(model: ProjectModel) -> Iterator[Diagnostic]:

@@ -17,7 +17,7 @@ from ojlang.parser.fields import MapField, Tmpl
 from ojlang.parser.interpolation import Interp, scan_template
 from ojlang.parser.shell_context import InterpContext
 from ojlang.parser.tomltree import TArray, TString, TTable, Value
-from ojlang.runtime.core.render import ShellContext
+from ojlang.runtime.core.shellcontext import ShellContext
 from ojlang.validator.checks import CheckContext
 from ojlang.validator.checks.shell import ShellField, shell_fields
 from ojlang.validator.diagnostic import Applicability, Diagnostic, Edit, Fix, Label, diag

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import re
-import shutil
 from collections.abc import Iterator
 
 from ojlang import rec
@@ -34,6 +33,7 @@ from ojlang.validator.shellrun import (
     ToolError,
     bash_syntax_errors,
     shellcheck_findings,
+    which,
 )
 
 # shellcheck findings that only say a placeholder is one constant word (`[ x…x = y ]`,
@@ -147,7 +147,7 @@ def check(model: ProjectModel, ctx: CheckContext) -> Iterator[Diagnostic]:
     fields = [f for runbook in model.iter_reported() for f in shell_fields(runbook)]
     if not fields:
         return
-    bash = shutil.which("bash")
+    bash = which("bash")
     if bash is None:
         raise UsageError(
             "`oj check` needs `bash` to check shell fields, and it is not on `PATH`",
@@ -162,7 +162,7 @@ def check(model: ProjectModel, ctx: CheckContext) -> Iterator[Diagnostic]:
         raise UsageError(err.args[0], help="check that `bash` runs") from err
     for index, error in errors.items():
         yield _syntax(fields[index], error)
-    shellcheck = shutil.which("shellcheck") if ctx.shellcheck else None
+    shellcheck = which("shellcheck") if ctx.shellcheck else None
     if shellcheck is None:
         return
     todo = [i for i in range(len(fields)) if i not in errors]
