@@ -149,19 +149,15 @@ def seconds(text: str | None, flag: str) -> float | None:
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], indent: str = "") -> str:
     """A plain text table; the header is bold on a colour terminal."""
     cells = [[("-" if c is None or c == "" else str(c)) for c in row] for row in rows]
-    widths = [len(h) for h in headers]
-    for row in cells:
-        for at, cell in enumerate(row):
-            widths[at] = max(widths[at], len(cell))
-    head = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()
+    if any(len(row) != len(headers) for row in cells):
+        raise ValueError("every row needs one cell per header")
+    columns = zip(*cells, strict=True) if cells else ([] for _ in headers)
+    widths = [max([len(h), *map(len, col)]) for h, col in zip(headers, columns, strict=True)]
+    line = indent + "  ".join(f"{{:<{w}}}" for w in widths)  # one format: 1,000 rows stay quick
+    head = line.format(*headers).rstrip()
     if color():
-        head = f"\033[1m{head}\033[0m"
-    lines = [indent + head]
-    for row in cells:
-        lines.append(
-            indent + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
-        )
-    return "\n".join(lines) + "\n"
+        head = f"{indent}\033[1m{head[len(indent) :]}\033[0m"
+    return "\n".join([head, *(line.format(*row).rstrip() for row in cells)]) + "\n"
 
 
 def span(seconds_: float) -> str:

@@ -49,8 +49,6 @@ def _fast(argv: list[str]) -> int | None:
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
-    from ojlang.cli.crash import report_crash
-
     argv = sys.argv[1:] if argv is None else argv
     try:
         code = _fast(argv)
@@ -63,6 +61,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.stderr.write("interrupted\n")
         raise SystemExit(130) from None
     except Exception as err:
+        from ojlang.cli.crash import report_crash
+
         raise SystemExit(report_crash(err)) from None
 
 
