@@ -65,6 +65,20 @@ def request(method: str, params: dict[str, Any] | None = None, *, timeout: float
     return call(method, params or {}, timeout=timeout)
 
 
+def request_streamed(method: str, params: dict[str, Any] | None = None) -> Any:
+    """A request sent as a stream, for answers that may take longer than the 30 s request
+    deadline (RUNTIME.md §7.2): its events are skipped, its `end` result returned. Leaving
+    early (Ctrl-C) closes the connection, which cancels the request in the daemon."""
+    from ojlang.client import stream
+
+    events = stream(method, params or {})
+    while True:
+        try:
+            next(events)
+        except StopIteration as stop:
+            return stop.value
+
+
 def emit_json(kind: str, body: dict[str, Any], out: TextIO | None = None) -> None:
     """One JSON object with `"schema": "oj.<kind>/1"` on a line of stdout."""
     doc = {"schema": f"oj.{kind}/1", **body}
