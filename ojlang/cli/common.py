@@ -88,17 +88,34 @@ def emit_json(kind: str, body: dict[str, Any], out: TextIO | None = None) -> Non
 
 def show(
     method: str,
-    params: dict[str, Any] | None,
+    params: dict[str, Any] | Callable[[], dict[str, Any]] | None,
     kind: str,
-    render: Callable[[dict[str, Any]], str],
+    render: Callable[[dict[str, Any]], str] | str,
     as_json: bool,
+    *,
+    say_it: bool = False,
+    streamed: bool = False,
 ) -> int:
-    """The usual list/show command: ask the daemon, print `--json` or the rendered text."""
+    """The usual daemon command: ask the daemon, print `--json` (`oj.<kind>/1`) or the text
+    `render` makes of the answer; the exit code.
+
+    `render` is a function of the answer (its text is printed as it is), or a one-line
+    message template filled with the answer's fields (`"killed `{session}`"`), said like
+    `say_it=True` says a function's text: `-q` silences it, a newline is added. `params` may
+    be a function, called inside the guard so that a bad argument it parses is exit 2.
+    `streamed` sends a stream request (`request_streamed`) for answers that may take longer
+    than the request deadline.
+    """
 
     def body() -> int:
-        result = request(method, params)
+        given = params() if callable(params) else params
+        result = request_streamed(method, given) if streamed else request(method, given)
         if json_wanted(as_json):
             emit_json(kind, result)
+        elif isinstance(render, str):
+            say(render.format(**result))
+        elif say_it:
+            say(render(result))
         else:
             sys.stdout.write(render(result))
         return 0

@@ -51,15 +51,7 @@ def _holder(given: str | None) -> str:
 def _send(
     method: str, kind: str, params: dict[str, Any], as_json: bool, text: str, wait: bool = False
 ) -> None:
-    def body() -> int:
-        result = c.request_streamed(method, params) if wait else c.request(method, params)
-        if c.json_wanted(as_json):
-            c.emit_json(kind, result)
-        else:
-            c.say(text.format(**result))
-        return 0
-
-    raise typer.Exit(c.guarded(body))
+    raise typer.Exit(c.show(method, params, kind, text, as_json, streamed=wait))
 
 
 def locks_table(locks: list[dict[str, Any]]) -> str:
