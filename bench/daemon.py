@@ -13,11 +13,11 @@
    a `python -c pass` of the same interpreter (the baseline, interleaved so both see the same
    load), in wall time and in CPU time of the child (`getrusage`). Measured twice: from source
    (`PYTHONDONTWRITEBYTECODE=1` and no `.pyc` of `ojlang`: every start compiles the modules it
-   imports, as in an editable install here) and precompiled (`python -m compileall ojlang`;
-   the `__pycache__` directories the bench made are removed afterwards). Plus `oj status` of
-   an empty project and the `status` round trip alone (budget ≤ 100 ms p50). With
-   `OJ_BENCH_CALLGRIND=1` also the instructions of one `oj status` and one `python -c pass`
-   (valgrind; repeatable under load).
+   imports, as in an editable install here) and precompiled (`python -m compileall`), both
+   from a copy of the package on `PYTHONPATH`, so no `.pyc` of the worktree counts and none
+   is left in it. Plus `oj status` of an empty project and the `status` round trip alone
+   (budget ≤ 100 ms p50). With `OJ_BENCH_CALLGRIND=1` also the instructions of one
+   `oj status` and one `python -c pass` (valgrind; repeatable under load).
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ PUSHES = 200
 RUNS = 1_000
 STATUS_REPEAT = 10
 CALLGRIND = os.environ.get("OJ_BENCH_CALLGRIND") == "1"  # read before `run` drops OJ_*
+CLIENT_FROM = os.environ.get("OJ_BENCH_CLIENT_FROM", "")
 RUNBOOK = """
 [queue.q]
 fields = { n = "int" }
@@ -209,22 +210,19 @@ def _status_vs_pass(root: Path, env: dict[str, str]) -> dict[str, float]:
     return {key: statistics.median(values) for key, values in times.items()}
 
 
-def _precompiled() -> list[Path]:
-    """Compile `ojlang` to `.pyc`; the `__pycache__` directories that did not exist before."""
+def _package_copy(base: Path) -> Path:
+    """A copy of the `ojlang` sources without any `.pyc`, for `PYTHONPATH` (the worktree and
+    its `__pycache__` directories stay as they are). `OJ_BENCH_CLIENT_FROM=DIR` copies the
+    package in DIR instead (the CLI of another commit against this daemon)."""
     import ojlang
 
-    package = Path(ojlang.__file__).parent
-    before = _pycache_dirs()
-    subprocess.run(
-        [sys.executable, "-m", "compileall", "-q", str(package)], check=True, capture_output=True
+    dest = base / "pkg"
+    shutil.copytree(
+        Path(CLIENT_FROM or Path(ojlang.__file__).parent),
+        dest / "ojlang",
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
     )
-    return sorted(_pycache_dirs() - before)
-
-
-def _pycache_dirs() -> set[Path]:
-    import ojlang
-
-    return set(Path(ojlang.__file__).parent.rglob("__pycache__"))
+    return dest
 
 
 def _instructions(argv: list[str], cwd: Path, env: dict[str, str]) -> int | None:
@@ -263,7 +261,8 @@ def _cli_figures(root: Path, env: dict[str, str], label: str) -> dict[str, Any]:
 def status_with_runs(base: Path, env: dict[str, str]) -> dict[str, Any]:
     from ojlang.client import connect
 
-    source_env = {**env, "PYTHONDONTWRITEBYTECODE": "1"}
+    package = _package_copy(base)
+    source_env = {**env, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(package)}
     empty = _project(base, "empty")
     _start(empty, env)
     try:
@@ -272,7 +271,6 @@ def status_with_runs(base: Path, env: dict[str, str]) -> dict[str, Any]:
         _stop(empty, env)
     root = _project(base, "busy")
     _start(root, env)
-    made: list[Path] = []
     figures: dict[str, Any] = {}
     try:
         with connect(root, autostart=False) as client:
@@ -285,13 +283,11 @@ def status_with_runs(base: Path, env: dict[str, str]) -> dict[str, Any]:
                 answer = client.request("status", {})
                 rounds.append(time.perf_counter() - began)
             listed = len(answer["runs"])
-        figures["pyc_before_source_run"] = bool(_pycache_dirs())  # then "source" is not
         figures.update(_cli_figures(root, source_env, "source"))
-        made = _precompiled()
+        compile_all = [sys.executable, "-m", "compileall", "-q", str(package / "ojlang")]
+        subprocess.run(compile_all, check=True, capture_output=True)
         figures.update(_cli_figures(root, source_env, "pyc"))
     finally:
-        for directory in made:
-            shutil.rmtree(directory, ignore_errors=True)
         _stop(root, env)
     figures.update(
         {
