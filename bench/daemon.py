@@ -9,13 +9,23 @@
    `OJ_BENCH_IDLE_S` or `run(idle_s=…)` for quick runs), as a percentage of one core (budget
    ≤ 1 %). The figure reports the window it was measured over.
 3. `oj status` with 1,000 runs in the store (999 waiting on a lock, 1 holding it): the whole
-   CLI process, median of 10 (budget ≤ 150 ms), against `oj status` of an empty project
-   (baseline, same run); plus the `status --json` round trip alone (budget ≤ 100 ms p50).
+   CLI process (cold client, daemon running), median of 10 (budget ≤ 150 ms), each run beside
+   a `python -c pass` of the same interpreter (the baseline, interleaved so both see the same
+   load), in wall time and in CPU time of the child (`getrusage`). Measured twice: from source
+   (`PYTHONDONTWRITEBYTECODE=1` and no `.pyc` of `ojlang`: every start compiles the modules it
+   imports, as in an editable install here) and precompiled (`python -m compileall`), both
+   from a copy of the package on `PYTHONPATH`, so no `.pyc` of the worktree counts and none
+   is left in it. Plus `oj status` of an empty project and the `status` round trip alone
+   (budget ≤ 100 ms p50). With `OJ_BENCH_CALLGRIND=1` also the instructions of one
+   `oj status` and one `python -c pass` (valgrind; repeatable under load).
 """
 
 from __future__ import annotations
 
 import os
+import re
+import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -29,6 +39,8 @@ OJ = str(Path(sys.executable).parent / "oj")
 PUSHES = 200
 RUNS = 1_000
 STATUS_REPEAT = 10
+CALLGRIND = os.environ.get("OJ_BENCH_CALLGRIND") == "1"  # read before `run` drops OJ_*
+CLIENT_FROM = os.environ.get("OJ_BENCH_CLIENT_FROM", "")
 RUNBOOK = """
 [queue.q]
 fields = { n = "int" }
@@ -174,26 +186,92 @@ def idle_cpu(pid: int, window_s: float) -> dict[str, Any]:
     }
 
 
-def _status_times(root: Path, env: dict[str, str]) -> list[float]:
-    times = []
+def _child(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system) of one child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    began = time.perf_counter()
+    subprocess.run(argv, cwd=cwd, env=env, check=True, capture_output=True)
+    wall = time.perf_counter() - began
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return wall, cpu
+
+
+def _status_vs_pass(root: Path, env: dict[str, str]) -> dict[str, float]:
+    """Medians of `oj status` and of `python -c pass`, run in turns."""
+    times: dict[str, list[float]] = {"wall": [], "cpu": [], "pass_wall": [], "pass_cpu": []}
     for _ in range(STATUS_REPEAT):
-        began = time.perf_counter()
-        subprocess.run([OJ, "status"], cwd=root, env=env, check=True, capture_output=True)
-        times.append(time.perf_counter() - began)
-    return times
+        wall, cpu = _child([sys.executable, "-c", "pass"], root, env)
+        times["pass_wall"].append(wall)
+        times["pass_cpu"].append(cpu)
+        wall, cpu = _child([OJ, "status"], root, env)
+        times["wall"].append(wall)
+        times["cpu"].append(cpu)
+    return {key: statistics.median(values) for key, values in times.items()}
+
+
+def _package_copy(base: Path) -> Path:
+    """A copy of the `ojlang` sources without any `.pyc`, for `PYTHONPATH` (the worktree and
+    its `__pycache__` directories stay as they are). `OJ_BENCH_CLIENT_FROM=DIR` copies the
+    package in DIR instead (the CLI of another commit against this daemon)."""
+    import ojlang
+
+    dest = base / "pkg"
+    shutil.copytree(
+        Path(CLIENT_FROM or Path(ojlang.__file__).parent),
+        dest / "ojlang",
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+    )
+    return dest
+
+
+def _instructions(argv: list[str], cwd: Path, env: dict[str, str]) -> int | None:
+    if not shutil.which("valgrind"):
+        return None
+    done = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *argv],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    return int(found.group(1)) if found else None
+
+
+def _cli_figures(root: Path, env: dict[str, str], label: str) -> dict[str, Any]:
+    m = _status_vs_pass(root, env)
+    figures: dict[str, Any] = {
+        f"status_cli_{label}_median_ms": _ms(m["wall"]),
+        f"status_cli_{label}_cpu_median_ms": _ms(m["cpu"]),
+        f"python_pass_{label}_median_ms": _ms(m["pass_wall"]),
+        f"python_pass_{label}_cpu_median_ms": _ms(m["pass_cpu"]),
+        f"status_cli_{label}_ratio_to_pass": round(m["wall"] / m["pass_wall"], 2),
+    }
+    if CALLGRIND:
+        status_ir = _instructions([OJ, "status"], root, env)
+        pass_ir = _instructions([sys.executable, "-c", "pass"], root, env)
+        if status_ir and pass_ir:
+            figures[f"status_cli_{label}_instructions_m"] = round(status_ir / 1e6, 1)
+            figures[f"python_pass_{label}_instructions_m"] = round(pass_ir / 1e6, 1)
+            figures[f"status_cli_{label}_instructions_ratio"] = round(status_ir / pass_ir, 2)
+    return figures
 
 
 def status_with_runs(base: Path, env: dict[str, str]) -> dict[str, Any]:
     from ojlang.client import connect
 
+    package = _package_copy(base)
+    source_env = {**env, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(package)}
     empty = _project(base, "empty")
     _start(empty, env)
     try:
-        baseline = statistics.median(_status_times(empty, env))
+        baseline = statistics.median(_child([OJ, "status"], empty, env)[0] for _ in range(5))
     finally:
         _stop(empty, env)
     root = _project(base, "busy")
     _start(root, env)
+    figures: dict[str, Any] = {}
     try:
         with connect(root, autostart=False) as client:
             for k in range(RUNS):
@@ -205,22 +283,29 @@ def status_with_runs(base: Path, env: dict[str, str]) -> dict[str, Any]:
                 answer = client.request("status", {})
                 rounds.append(time.perf_counter() - began)
             listed = len(answer["runs"])
-        cli = statistics.median(_status_times(root, env))
+        figures.update(_cli_figures(root, source_env, "source"))
+        compile_all = [sys.executable, "-m", "compileall", "-q", str(package / "ojlang")]
+        subprocess.run(compile_all, check=True, capture_output=True)
+        figures.update(_cli_figures(root, source_env, "pyc"))
     finally:
         _stop(root, env)
-    return {
-        "status_runs_listed": listed,
-        "status_cli_median_ms": _ms(cli),
-        "status_cli_empty_median_ms": _ms(baseline),
-        "status_cli_ratio_to_empty": round(cli / baseline, 2),
-        "status_round_trip_p50_ms": _ms(statistics.median(rounds)),
-        "status_budget_cli_ms": 150,
-        "status_budget_round_trip_ms": 100,
-    }
+    figures.update(
+        {
+            "status_runs_listed": listed,
+            "status_cli_empty_project_median_ms": _ms(baseline),
+            "status_round_trip_p50_ms": _ms(statistics.median(rounds)),
+            "status_budget_cli_ms": 150,
+            "status_budget_round_trip_ms": 100,
+            "load_average_1m": round(os.getloadavg()[0], 2),
+        }
+    )
+    return figures
 
 
 def run(idle_s: float | None = None) -> dict[str, Any]:
+    """Every part, or those named in `OJ_BENCH_DAEMON_PARTS` (`idle,wake,status`)."""
     window = idle_s if idle_s is not None else float(os.environ.get("OJ_BENCH_IDLE_S", "60"))
+    parts = set(os.environ.get("OJ_BENCH_DAEMON_PARTS", "idle,wake,status").split(","))
     figures: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="oj-bench-daemon-") as tmp:
         base = Path(tmp)
@@ -229,14 +314,18 @@ def run(idle_s: float | None = None) -> dict[str, Any]:
         os.environ.clear()
         os.environ.update(env)
         try:
-            root = _project(base, "wake")
-            pid = _start(root, env)
-            try:
-                figures.update(idle_cpu(pid, window))
-                figures.update(wake_latency(root))
-            finally:
-                _stop(root, env)
-            figures.update(status_with_runs(base, env))
+            if parts & {"idle", "wake"}:
+                root = _project(base, "wake")
+                pid = _start(root, env)
+                try:
+                    if "idle" in parts:
+                        figures.update(idle_cpu(pid, window))
+                    if "wake" in parts:
+                        figures.update(wake_latency(root))
+                finally:
+                    _stop(root, env)
+            if "status" in parts:
+                figures.update(status_with_runs(base, env))
         finally:
             os.environ.clear()
             os.environ.update(saved)

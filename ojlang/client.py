@@ -18,14 +18,16 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Generator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ojlang.runtime.daemon.protocol import VERSION, Client, RemoteError, socket_path
+
+if TYPE_CHECKING:  # `subprocess` is imported only to start a daemon: most calls find one
+    import subprocess
 
 POLL_S = 0.025
 START_S = 5.0
@@ -51,7 +53,7 @@ def project_root(cwd: Path | None = None) -> Path:
     given = os.environ.get("OJ_STATE_DIR")
     if given and cwd is None and Path(given).is_dir():
         return Path(given).resolve().parent
-    from ojlang.project import find_root
+    from ojlang.roots import find_root
 
     return find_root(here)
 
@@ -87,6 +89,8 @@ def start_errors(state_dir: Path) -> list[str]:
 
 def spawn(root: Path) -> subprocess.Popen[bytes]:
     """Start a detached daemon for `root` (it exits 0 at once if one is already running)."""
+    import subprocess
+
     for child in list(_children):  # reap earlier daemons of this process that exited
         if child.poll() is not None:
             _children.remove(child)

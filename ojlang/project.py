@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 from ojlang import rec
+from ojlang.roots import find_root as find_root  # re-exported: the rule lives there
 
 
 class Origin(enum.Enum):
@@ -44,15 +45,6 @@ class RunbookFile:
     @property
     def stem(self) -> str:
         return self.path.stem
-
-
-def find_root(start: Path) -> Path:
-    """The nearest directory from `start` up holding `.oj/` or `runbooks/`; else `start`."""
-    start = start.resolve()
-    for candidate in (start, *start.parents):
-        if (candidate / ".oj").is_dir() or (candidate / "runbooks").is_dir():
-            return candidate
-    return start
 
 
 def stdlib_dir() -> Path:

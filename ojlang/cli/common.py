@@ -65,6 +65,20 @@ def request(method: str, params: dict[str, Any] | None = None, *, timeout: float
     return call(method, params or {}, timeout=timeout)
 
 
+def request_streamed(method: str, params: dict[str, Any] | None = None) -> Any:
+    """A request sent as a stream, for answers that may take longer than the 30 s request
+    deadline (RUNTIME.md §7.2): its events are skipped, its `end` result returned. Leaving
+    early (Ctrl-C) closes the connection, which cancels the request in the daemon."""
+    from ojlang.client import stream
+
+    events = stream(method, params or {})
+    while True:
+        try:
+            next(events)
+        except StopIteration as stop:
+            return stop.value
+
+
 def emit_json(kind: str, body: dict[str, Any], out: TextIO | None = None) -> None:
     """One JSON object with `"schema": "oj.<kind>/1"` on a line of stdout."""
     doc = {"schema": f"oj.{kind}/1", **body}
@@ -74,17 +88,34 @@ def emit_json(kind: str, body: dict[str, Any], out: TextIO | None = None) -> Non
 
 def show(
     method: str,
-    params: dict[str, Any] | None,
+    params: dict[str, Any] | Callable[[], dict[str, Any]] | None,
     kind: str,
-    render: Callable[[dict[str, Any]], str],
+    render: Callable[[dict[str, Any]], str] | str,
     as_json: bool,
+    *,
+    say_it: bool = False,
+    streamed: bool = False,
 ) -> int:
-    """The usual list/show command: ask the daemon, print `--json` or the rendered text."""
+    """The usual daemon command: ask the daemon, print `--json` (`oj.<kind>/1`) or the text
+    `render` makes of the answer; the exit code.
+
+    `render` is a function of the answer (its text is printed as it is), or a one-line
+    message template filled with the answer's fields (`"killed `{session}`"`), said like
+    `say_it=True` says a function's text: `-q` silences it, a newline is added. `params` may
+    be a function, called inside the guard so that a bad argument it parses is exit 2.
+    `streamed` sends a stream request (`request_streamed`) for answers that may take longer
+    than the request deadline.
+    """
 
     def body() -> int:
-        result = request(method, params)
+        given = params() if callable(params) else params
+        result = request_streamed(method, given) if streamed else request(method, given)
         if json_wanted(as_json):
             emit_json(kind, result)
+        elif isinstance(render, str):
+            say(render.format(**result))
+        elif say_it:
+            say(render(result))
         else:
             sys.stdout.write(render(result))
         return 0
@@ -149,19 +180,15 @@ def seconds(text: str | None, flag: str) -> float | None:
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], indent: str = "") -> str:
     """A plain text table; the header is bold on a colour terminal."""
     cells = [[("-" if c is None or c == "" else str(c)) for c in row] for row in rows]
-    widths = [len(h) for h in headers]
-    for row in cells:
-        for at, cell in enumerate(row):
-            widths[at] = max(widths[at], len(cell))
-    head = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()
+    if any(len(row) != len(headers) for row in cells):
+        raise ValueError("every row needs one cell per header")
+    columns = zip(*cells, strict=True) if cells else ([] for _ in headers)
+    widths = [max([len(h), *map(len, col)]) for h, col in zip(headers, columns, strict=True)]
+    line = indent + "  ".join(f"{{:<{w}}}" for w in widths)  # one format: 1,000 rows stay quick
+    head = line.format(*headers).rstrip()
     if color():
-        head = f"\033[1m{head}\033[0m"
-    lines = [indent + head]
-    for row in cells:
-        lines.append(
-            indent + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
-        )
-    return "\n".join(lines) + "\n"
+        head = f"{indent}\033[1m{head[len(indent) :]}\033[0m"
+    return "\n".join([head, *(line.format(*row).rstrip() for row in cells)]) + "\n"
 
 
 def span(seconds_: float) -> str:

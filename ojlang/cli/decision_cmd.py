@@ -56,15 +56,15 @@ def list_cmd(
 ) -> None:
     """List open escalations (`--all`: resolved ones too)."""
 
-    def body() -> int:
-        result = c.request("escalation.list", {"all": all_})
-        if c.json_wanted(as_json):
-            c.emit_json("escalations", result)
-        else:
-            sys.stdout.write(render(result["escalations"]))
-        return 0
-
-    raise typer.Exit(c.guarded(body))
+    raise typer.Exit(
+        c.show(
+            "escalation.list",
+            {"all": all_},
+            "escalations",
+            lambda r: render(r["escalations"]),
+            as_json,
+        )
+    )
 
 
 def show_cmd(escalation: IdArg, as_json: JsonOpt = False) -> None:
@@ -98,16 +98,17 @@ def resolve_cmd(
 ) -> None:
     """Resolve an escalation with one of its options."""
 
-    def body() -> int:
-        params = {"id": escalation, "option": option, "message": message or "", "by": "operator"}
-        result = c.request("escalation.resolve", params)
-        if c.json_wanted(as_json):
-            c.emit_json("escalation_resolve", result)
-        else:
-            c.say(f"`{result['escalation']}` resolved: {result.get('option')}")
-        return 0
-
-    raise typer.Exit(c.guarded(body))
+    params = {"id": escalation, "option": option, "message": message or "", "by": "operator"}
+    raise typer.Exit(
+        c.show(
+            "escalation.resolve",
+            params,
+            "escalation_resolve",
+            lambda r: f"`{r['escalation']}` resolved: {r.get('option')}",
+            as_json,
+            say_it=True,
+        )
+    )
 
 
 def dismiss_cmd(
@@ -119,15 +120,12 @@ def dismiss_cmd(
 ) -> None:
     """Close an escalation without acting on its subject."""
 
-    def body() -> int:
-        result = c.request("escalation.dismiss", {"id": escalation, "message": message or ""})
-        if c.json_wanted(as_json):
-            c.emit_json("escalation_dismiss", result)
-        else:
-            c.say(f"`{result['escalation']}` dismissed")
-        return 0
-
-    raise typer.Exit(c.guarded(body))
+    params = {"id": escalation, "message": message or ""}
+    raise typer.Exit(
+        c.show(
+            "escalation.dismiss", params, "escalation_dismiss", "`{escalation}` dismissed", as_json
+        )
+    )
 
 
 escalation_app = make_app("escalation")

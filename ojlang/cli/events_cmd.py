@@ -89,21 +89,16 @@ def tail_cmd(
 def emit_main(
     name: str, subject: str | None, data: list[str], obj: str | None, as_json: bool
 ) -> int:
-    def body() -> int:
+    def params() -> dict[str, Any]:
         payload = {**c.json_object(obj), **c.pairs(data, "K=V after `--data`")}
-        params = {
+        return {
             "name": name,
             "subject": subject if subject is not None else os.environ.get("OJ_NAME", ""),
             "payload": payload,
         }
-        result = c.request("emit", params)
-        if c.json_wanted(as_json):
-            c.emit_json("emit", result)
-        else:
-            c.say(
-                f"emitted `{result['event']}`"
-                + (f" about `{result['subject']}`" if result["subject"] else "")
-            )
-        return 0
 
-    return c.guarded(body)
+    def render(result: dict[str, Any]) -> str:
+        about = f" about `{result['subject']}`" if result["subject"] else ""
+        return f"emitted `{result['event']}`{about}"
+
+    return c.show("emit", params, "emit", render, as_json, say_it=True)

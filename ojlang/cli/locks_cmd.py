@@ -4,7 +4,9 @@
 
 CLI holders are `cli:H` (default `cli:$USER`). `acquire` without `--wait` refuses a lock held
 by someone else (exit 1); with `--wait D` it queues and waits, and leaves the queue when D
-expires (exit 124). `release --force` takes a lock from whoever holds it (`lock:lost`).
+expires (exit 124) or on Ctrl-C. The wait is a stream request, so D may exceed the 30 s
+deadline of a request (§7.2). `release --force` takes a lock from whoever holds it
+(`lock:lost`).
 """
 
 from __future__ import annotations
@@ -47,17 +49,9 @@ def _holder(given: str | None) -> str:
 
 
 def _send(
-    method: str, kind: str, params: dict[str, Any], as_json: bool, text: str, timeout: float = 35.0
+    method: str, kind: str, params: dict[str, Any], as_json: bool, text: str, wait: bool = False
 ) -> None:
-    def body() -> int:
-        result = c.request(method, params, timeout=timeout)
-        if c.json_wanted(as_json):
-            c.emit_json(kind, result)
-        else:
-            c.say(text.format(**result))
-        return 0
-
-    raise typer.Exit(c.guarded(body))
+    raise typer.Exit(c.show(method, params, kind, text, as_json, streamed=wait))
 
 
 def locks_table(locks: list[dict[str, Any]]) -> str:
@@ -95,9 +89,8 @@ def lock_show(
     )
 
 
-def _wait_params(wait: str | None) -> tuple[float, float]:
-    seconds = c.seconds(wait, "--wait") or 0.0
-    return seconds, seconds + 35.0
+def _wait_seconds(wait: str | None) -> float:
+    return c.seconds(wait, "--wait") or 0.0
 
 
 @lock_app.command("acquire")
@@ -109,7 +102,7 @@ def lock_acquire(
 ) -> None:
     """Take a lock (prints its fencing token)."""
     try:
-        seconds, timeout = _wait_params(wait)
+        seconds = _wait_seconds(wait)
     except c.Usage as err:
         c.error(err.message, err.help)
         raise typer.Exit(2) from None
@@ -120,7 +113,7 @@ def lock_acquire(
         params,
         as_json,
         "lock `{lock}` held by `{holder}` (token {token})",
-        timeout,
+        seconds > 0,
     )
 
 
@@ -210,7 +203,7 @@ def semaphore_acquire(
 ) -> None:
     """Take slots of a semaphore."""
     try:
-        seconds, timeout = _wait_params(wait)
+        seconds = _wait_seconds(wait)
     except c.Usage as err:
         c.error(err.message, err.help)
         raise typer.Exit(2) from None
@@ -221,7 +214,7 @@ def semaphore_acquire(
         params,
         as_json,
         "semaphore `{semaphore}`: {weight} slot(s) held by `{holder}`",
-        timeout,
+        seconds > 0,
     )
 
 

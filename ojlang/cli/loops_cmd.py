@@ -9,7 +9,6 @@ Operator enable/disable is persisted and wins over the runbook until its `enable
 
 # no `from __future__ import annotations`: the commands are built in closures, and typer
 # reads their annotations (help texts naming the kind) when the app is assembled
-import sys
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -74,15 +73,9 @@ def _show(kind: str, view: dict[str, Any]) -> str:
 def _register(app: typer.Typer, kind: str) -> None:
     @app.command("list")
     def list_cmd(as_json: JsonOpt = False) -> None:
-        def body() -> int:
-            result = c.request(f"{kind}.list")
-            if c.json_wanted(as_json):
-                c.emit_json(f"{kind}s", result)
-            else:
-                sys.stdout.write(_rows(kind, result[f"{kind}s"]))
-            return 0
-
-        raise typer.Exit(c.guarded(body))
+        raise typer.Exit(
+            c.show(f"{kind}.list", None, f"{kind}s", lambda r: _rows(kind, r[f"{kind}s"]), as_json)
+        )
 
     list_cmd.__doc__ = f"List {kind}s and their states."
 
@@ -90,30 +83,19 @@ def _register(app: typer.Typer, kind: str) -> None:
     def show_cmd(
         name: Annotated[str, typer.Argument(help=f"{kind} name")], as_json: JsonOpt = False
     ) -> None:
-        def body() -> int:
-            result = c.request(f"{kind}.show", {kind: name})
-            if c.json_wanted(as_json):
-                c.emit_json(kind, result)
-            else:
-                sys.stdout.write(_show(kind, result[kind]))
-            return 0
-
-        raise typer.Exit(c.guarded(body))
+        raise typer.Exit(
+            c.show(f"{kind}.show", {kind: name}, kind, lambda r: _show(kind, r[kind]), as_json)
+        )
 
     show_cmd.__doc__ = f"Show one {kind}."
 
 
 def _verb(app: typer.Typer, kind: str, verb: str, doc: str) -> None:
     def run(name: str, as_json: bool, params: dict[str, Any]) -> None:
-        def body() -> int:
-            result = c.request(f"{kind}.{verb}", {kind: name, **params})
-            if c.json_wanted(as_json):
-                c.emit_json(f"{kind}_{verb}", result)
-            else:
-                c.say(f"{kind} `{result[kind]}`: {result['state']}")
-            return 0
-
-        raise typer.Exit(c.guarded(body))
+        text = f"{kind} `{{{kind}}}`: {{state}}"
+        raise typer.Exit(
+            c.show(f"{kind}.{verb}", {kind: name, **params}, f"{kind}_{verb}", text, as_json)
+        )
 
     if verb == "stop":
 

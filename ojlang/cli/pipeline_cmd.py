@@ -60,15 +60,8 @@ def list_cmd(
 ) -> None:
     """List runs (active ones; `--all` for every run)."""
 
-    def body() -> int:
-        result = c.request("pipeline.list", {"all": all_, "state": state, "runbook": runbook})
-        if c.json_wanted(as_json):
-            c.emit_json("runs", result)
-        else:
-            sys.stdout.write(runs_table(result["runs"]))
-        return 0
-
-    _exit(c.guarded(body))
+    params = {"all": all_, "state": state, "runbook": runbook}
+    _exit(c.show("pipeline.list", params, "runs", lambda r: runs_table(r["runs"]), as_json))
 
 
 def show_text(r: dict[str, Any]) -> str:
@@ -279,15 +272,7 @@ def logs_cmd(
 
 
 def _simple(method: str, kind: str, params: dict[str, Any], as_json: bool, text: str) -> None:
-    def body() -> int:
-        result = c.request(method, params)
-        if c.json_wanted(as_json):
-            c.emit_json(kind, result)
-        else:
-            c.say(text.format(**result))
-        return 0
-
-    _exit(c.guarded(body))
+    _exit(c.show(method, params, kind, text, as_json))
 
 
 @pipeline_app.command("transition")
@@ -345,12 +330,13 @@ def set_cmd(
 ) -> None:
     """Set run variables."""
 
-    def body() -> int:
-        result = c.request("pipeline.set", {"id": run, "values": c.pairs(values)})
-        if c.json_wanted(as_json):
-            c.emit_json("pipeline_set", result)
-        else:
-            c.say(f"run `{result['run']}`: set {', '.join(result['set'])}")
-        return 0
-
-    _exit(c.guarded(body))
+    _exit(
+        c.show(
+            "pipeline.set",
+            lambda: {"id": run, "values": c.pairs(values)},
+            "pipeline_set",
+            lambda r: f"run `{r['run']}`: set {', '.join(r['set'])}",
+            as_json,
+            say_it=True,
+        )
+    )

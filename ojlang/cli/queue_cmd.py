@@ -30,7 +30,11 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="machine output (`oj.<kind
 
 
 def _run(body: Any) -> None:
-    raise typer.Exit(c.guarded(body))
+    _exit(c.guarded(body))
+
+
+def _exit(code: int) -> None:
+    raise typer.Exit(code)
 
 
 def queues_table(queues: list[dict[str, Any]]) -> str:
@@ -72,15 +76,7 @@ def items_table(items: list[dict[str, Any]]) -> str:
 def list_cmd(as_json: JsonOpt = False) -> None:
     """List queues with item counts per state."""
 
-    def body() -> int:
-        result = c.request("queue.list")
-        if c.json_wanted(as_json):
-            c.emit_json("queues", result)
-        else:
-            sys.stdout.write(queues_table(result["queues"]))
-        return 0
-
-    _run(body)
+    _exit(c.show("queue.list", None, "queues", lambda r: queues_table(r["queues"]), as_json))
 
 
 @queue_app.command("show")
@@ -216,16 +212,11 @@ def take_cmd(
 def _settle(
     verb: str, claim: str, as_json: bool, visibility: str | None = None, **extra: Any
 ) -> None:
-    def body() -> int:
+    def params() -> dict[str, Any]:
         seconds = c.seconds(visibility, "--visibility")
-        result = c.request(f"queue.{verb}", {"claim": claim, "visibility_s": seconds, **extra})
-        if c.json_wanted(as_json):
-            c.emit_json(f"queue_{verb}", result)
-        else:
-            c.say(f"{verb}: {result['claim']}")
-        return 0
+        return {"claim": claim, "visibility_s": seconds, **extra}
 
-    _run(body)
+    _exit(c.show(f"queue.{verb}", params, f"queue_{verb}", f"{verb}: {{claim}}", as_json))
 
 
 ClaimArg = Annotated[str, typer.Argument(help="claim id (`ITEM~N`) or a unique prefix")]
@@ -264,15 +255,7 @@ def release_cmd(claim: ClaimArg, as_json: JsonOpt = False) -> None:
 
 
 def _item(verb: str, item: str, as_json: bool) -> None:
-    def body() -> int:
-        result = c.request(f"queue.{verb}", {"item": item})
-        if c.json_wanted(as_json):
-            c.emit_json(f"queue_{verb}", result)
-        else:
-            c.say(f"{verb}: {result['item']}")
-        return 0
-
-    _run(body)
+    _exit(c.show(f"queue.{verb}", {"item": item}, f"queue_{verb}", f"{verb}: {{item}}", as_json))
 
 
 ItemArg = Annotated[str, typer.Argument(help="item id or a unique prefix")]
@@ -296,15 +279,8 @@ def dead_cmd(
 ) -> None:
     """List the dead letters of a queue."""
 
-    def body() -> int:
-        result = c.request("queue.dead", {"queue": queue})
-        if c.json_wanted(as_json):
-            c.emit_json("queue_dead", result)
-        else:
-            sys.stdout.write(items_table(result["items"]))
-        return 0
-
-    _run(body)
+    params = {"queue": queue}
+    _exit(c.show("queue.dead", params, "queue_dead", lambda r: items_table(r["items"]), as_json))
 
 
 @queue_app.command("drain")
@@ -313,12 +289,13 @@ def drain_cmd(
 ) -> None:
     """Drop every ready item of a queue."""
 
-    def body() -> int:
-        result = c.request("queue.drain", {"queue": queue})
-        if c.json_wanted(as_json):
-            c.emit_json("queue_drain", result)
-        else:
-            c.say(f"dropped {len(result['dropped'])} item(s) of `{result['queue']}`")
-        return 0
-
-    _run(body)
+    _exit(
+        c.show(
+            "queue.drain",
+            {"queue": queue},
+            "queue_drain",
+            lambda r: f"dropped {len(r['dropped'])} item(s) of `{r['queue']}`",
+            as_json,
+            say_it=True,
+        )
+    )

@@ -48,16 +48,10 @@ def list_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """List agent sessions (live ones; `--all` for every one)."""
-
-    def body() -> int:
-        result = c.request("session.list", {"all": all_})
-        if c.json_wanted(as_json):
-            c.emit_json("sessions", result)
-        else:
-            sys.stdout.write(sessions_table(result["sessions"]))
-        return 0
-
-    raise typer.Exit(c.guarded(body))
+    params = {"all": all_}
+    raise typer.Exit(
+        c.show("session.list", params, "sessions", lambda r: sessions_table(r["sessions"]), as_json)
+    )
 
 
 @session_app.command("show")
@@ -129,16 +123,10 @@ def nudge_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Type a nudge into a live session."""
-
-    def body() -> int:
-        result = c.request("session.nudge", {"session": session, "message": message})
-        if c.json_wanted(as_json):
-            c.emit_json("session_nudge", result)
-        else:
-            c.say(f"nudged `{result['session']}`")
-        return 0
-
-    raise typer.Exit(c.guarded(body))
+    params = {"session": session, "message": message}
+    raise typer.Exit(
+        c.show("session.nudge", params, "session_nudge", "nudged `{session}`", as_json)
+    )
 
 
 @session_app.command("kill")
@@ -150,16 +138,8 @@ def kill_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Kill a session; its task run ends (cancelled)."""
-
-    def body() -> int:
-        result = c.request("session.kill", {"session": session, "capture": not no_capture})
-        if c.json_wanted(as_json):
-            c.emit_json("session_kill", result)
-        else:
-            c.say(f"killed `{result['session']}`")
-        return 0
-
-    raise typer.Exit(c.guarded(body))
+    params = {"session": session, "capture": not no_capture}
+    raise typer.Exit(c.show("session.kill", params, "session_kill", "killed `{session}`", as_json))
 
 
 def follow_file(path: Path, start_at_end: bool = False) -> None:

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -78,6 +76,8 @@ def _socket() -> Path | None:
 
 
 def _spool(method: str, params: dict[str, Any]) -> bool:
+    import secrets  # here, not at the top: only a spooled signal needs a random name
+
     found = state_dir()
     if found is None:
         return False
@@ -204,6 +204,8 @@ def hook_main(argv: list[str]) -> int:
 
 
 def _prime(result: dict[str, Any]) -> None:
+    import subprocess  # here, not at the top: only `prime` runs helper scripts
+
     cwd = result.get("cwd") or None
     for script in result.get("scripts") or []:
         argv = ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", str(script)]

@@ -148,12 +148,7 @@ def main(argv: list[str]) -> int:
         opts = _parse(argv)
         if opts["watch"]:
             return watch(opts)
-        result = c.request("status", {"all": opts["all"]})
-        if c.json_wanted(opts["json"]):
-            c.emit_json("status", result)
-        else:
-            sys.stdout.write(render(result))
-        return 0
+        return c.show("status", {"all": opts["all"]}, "status", render, opts["json"])
 
     return c.guarded(body)
 

@@ -31,15 +31,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="machine output (`oj.<kind
 
 
 def _send(method: str, kind: str, params: dict[str, Any], as_json: bool, text: str) -> None:
-    def body() -> int:
-        result = c.request(method, params)
-        if c.json_wanted(as_json):
-            c.emit_json(kind, result)
-        else:
-            c.say(text.format(**result))
-        return 0
-
-    raise typer.Exit(c.guarded(body))
+    raise typer.Exit(c.show(method, params, kind, text, as_json))
 
 
 def workspaces_table(spaces: list[dict[str, Any]]) -> str:
@@ -126,7 +118,7 @@ def merge_cmd(
 ) -> None:
     """Merge a branch into a target (a rebase without W uses a temporary worktree)."""
 
-    def body() -> int:
+    def params() -> dict[str, Any]:
         import os
 
         if not branch or not into:
@@ -135,27 +127,23 @@ def merge_cmd(
             raise c.Usage(f"unknown strategy `{strategy}`", "use ff, rebase, merge or squash")
         if push:
             raise c.Usage("`--push` is not supported yet", "push the target with git afterwards")
-        params = {
+        return {
             "workspace": workspace,
             "branch": branch,
             "into": into,
             "strategy": strategy,
             "run": run or os.environ.get("OJ_RUN", ""),
         }
-        result = c.request("workspace.merge", params)
-        if c.json_wanted(as_json):
-            c.emit_json("workspace_merge", result)
-        else:
-            if result.get("pending"):
-                c.say(f"still merging `{branch}` into `{into}` (effect {result['effect']})")
-            else:
-                c.say(
-                    f"merged `{branch}` into `{into}`"
-                    + (f" at {result['head'][:12]}" if result.get("head") else "")
-                )
-        return 0
 
-    raise typer.Exit(c.guarded(body))
+    def render(result: dict[str, Any]) -> str:
+        if result.get("pending"):
+            return f"still merging `{branch}` into `{into}` (effect {result['effect']})"
+        at = f" at {result['head'][:12]}" if result.get("head") else ""
+        return f"merged `{branch}` into `{into}`{at}"
+
+    raise typer.Exit(
+        c.show("workspace.merge", params, "workspace_merge", render, as_json, say_it=True)
+    )
 
 
 @workspace_app.command("prune")

@@ -29,8 +29,6 @@ import shutil
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -184,6 +182,9 @@ class DesktopNotifyAdapter:
 
     def _post(self, url: str, body: bytes, headers: dict[str, str]) -> str | None:
         """One POST: None on a 2xx answer, else what went wrong. The fake records instead."""
+        import urllib.error  # here, not at the top: urllib.request costs a daemon start ssl,
+        import urllib.request  # http and email, and most projects have no webhook
+
         request = urllib.request.Request(url, body, headers, method="POST")
         try:
             with urllib.request.urlopen(request, timeout=self.timeout_s) as response:

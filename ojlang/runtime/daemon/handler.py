@@ -9,7 +9,8 @@ incident id and answered `internal` with that id (CLI exit 3).
 
 Streams: `pipeline.start` (with `wait`), `pipeline.wait`, `events.tail` (history, then live
 events with `follow`), `status.watch` (a fresh status after events, at most 4 per second, and
-every `interval` seconds), plus the engine's `run.wait`, `events` and `confirm`.
+every `interval` seconds), `lock.acquire` and `semaphore.acquire` (waits longer than the request
+deadline), plus the engine's `run.wait`, `events` and `confirm`.
 """
 
 from __future__ import annotations
@@ -169,6 +170,8 @@ class Handler:
             return self._tail(params, cancelled)
         if method == "status.watch":
             return self._watch(params, cancelled)
+        if method in resources.STREAMS:
+            return resources.STREAMS[method](self.ctx, params, cancelled)
         return self.methods.stream(method, params, cancelled)
 
     def _tail(self, params: dict[str, Any], cancelled: Callable[[], bool]) -> Events:

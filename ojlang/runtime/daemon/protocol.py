@@ -9,7 +9,6 @@ so `oj done` and `oj hook` stay fast (§13).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import socket
@@ -66,6 +65,8 @@ class RemoteError(Exception):
 
 def project_id(root: Path) -> str:
     """First 12 hex of the sha256 of the real root path (§7.1)."""
+    import hashlib  # here, not at the top: `oj status` and `oj hook` need no hash
+
     return hashlib.sha256(os.path.realpath(root).encode()).hexdigest()[:12]
 
 

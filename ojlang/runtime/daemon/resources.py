@@ -4,14 +4,19 @@ become, and their answers after commit, out.
 
 CLI holders are `cli:H` (a run id given as holder stays as it is). `acquire` without a wait
 refuses a lock held by another (`conflict`); with `wait_s` it queues, waits for the grant and
-leaves the queue (`cmd:lock_leave`) when the wait expires (`timeout`, exit 124). A merge waits
+leaves the queue (`cmd:lock_leave`) when the wait expires (`timeout`, exit 124). A plain request
+may wait at most `WAIT_CAP_S`, inside the 30 s request deadline (§7.2), and a longer `wait_s`
+is `invalid`; as a stream request (`oj lock acquire --wait D` sends one) it waits as long as
+asked: one `lock:waiting` (`semaphore:waiting`) event while it queues, the grant as the `end`
+result, and a client that cancels or hangs up leaves the queue at once. A merge waits
 for its result (up to 25 s, within the request deadline) and answers `conflict` when it was
 refused; `prune` removes worktrees of ended runs and the orphans reconcile found.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +26,9 @@ from ojlang.runtime.daemon.protocol import RemoteError
 
 Params = dict[str, Any]
 MERGE_WAIT_S = 25.0  # the request deadline is 30 s
+WAIT_CAP_S = 25.0  # the longest wait of a plain (not stream) acquire
+WAIT_POLL_S = 0.25  # how often a waiting stream looks for a cancel
+Events = Generator[dict[str, Any], None, Any]
 
 
 # -- locks and semaphores ---------------------------------------------------------------------
@@ -34,10 +42,44 @@ def _holder(ctx: Ctx, params: Params) -> str:
     return f"cli:{holder}"
 
 
+def _wait_of(params: Params, streamed: bool) -> float:
+    wait = float(params.get("wait_s") or 0)
+    if wait > WAIT_CAP_S and not streamed:
+        raise RemoteError(
+            "invalid",
+            f"a request waits at most {WAIT_CAP_S:g}s (the request deadline is 30s)",
+            "send it as a stream request to wait longer (`oj lock acquire --wait D` does)",
+        )
+    return wait
+
+
+def _hold_on(
+    ctx: Ctx, granted: Callable[[Any], bool], wait: float, cancelled: Callable[[], bool]
+) -> bool:
+    """Wait up to `wait` seconds for `granted(world)`; False on expiry or a cancel."""
+    deadline = time.monotonic() + wait
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0 or cancelled():
+            return granted(ctx.world)
+        if ctx.engine.wait_for(granted, min(left, WAIT_POLL_S)):
+            return True
+
+
+def _never() -> bool:
+    return False
+
+
 def lock_acquire(ctx: Ctx, params: Params) -> Any:
+    return _drain(lock_acquiring(ctx, params, _never, streamed=False))
+
+
+def lock_acquiring(
+    ctx: Ctx, params: Params, cancelled: Callable[[], bool], *, streamed: bool = True
+) -> Events:
     name = text(params, "lock")
     holder = _holder(ctx, params)
-    wait = float(params.get("wait_s") or 0)
+    wait = _wait_of(params, streamed)
     current = ctx.world.locks.get(name)
     if wait <= 0 and current is not None and current.holder not in (None, holder):
         raise RemoteError(
@@ -47,8 +89,10 @@ def lock_acquire(ctx: Ctx, params: Params) -> Any:
         )
     got = ctx.ask(i.LockCommand("acquire", name, holder), f"lock `{name}`")
     if got == "waiting":
-        held = ctx.engine.wait_for(
-            lambda w: w.locks[name].holder == holder if name in w.locks else False, wait
+        now = ctx.world.locks.get(name)
+        yield {"name": "lock:waiting", "payload": {"lock": name, "holder": now and now.holder}}
+        held = _hold_on(
+            ctx, lambda w: name in w.locks and w.locks[name].holder == holder, wait, cancelled
         )
         if not held:
             ctx.ask(i.LockCommand("leave", name, holder))
@@ -83,16 +127,26 @@ def lock_heartbeat(ctx: Ctx, params: Params) -> Any:
 
 
 def semaphore_acquire(ctx: Ctx, params: Params) -> Any:
+    return _drain(semaphore_acquiring(ctx, params, _never, streamed=False))
+
+
+def semaphore_acquiring(
+    ctx: Ctx, params: Params, cancelled: Callable[[], bool], *, streamed: bool = True
+) -> Events:
     name = text(params, "semaphore")
     holder = _holder(ctx, params)
     weight = params.get("weight") or 1
     if isinstance(weight, bool) or not isinstance(weight, int) or weight < 1:
         raise RemoteError("invalid", "`--weight` must be an integer ≥ 1")
-    wait = float(params.get("wait_s") or 0)
+    wait = _wait_of(params, streamed)
     got = ctx.ask(i.SemaphoreCommand("acquire", name, holder, weight), f"semaphore `{name}`")
     if got == "waiting":
-        held = ctx.engine.wait_for(
-            lambda w: name in w.semaphores and holder in w.semaphores[name].holders, wait
+        yield {"name": "semaphore:waiting", "payload": {"semaphore": name, "weight": weight}}
+        held = _hold_on(
+            ctx,
+            lambda w: name in w.semaphores and holder in w.semaphores[name].holders,
+            wait,
+            cancelled,
         )
         if not held:
             ctx.ask(i.SemaphoreCommand("leave", name, holder))
@@ -102,6 +156,18 @@ def semaphore_acquire(ctx: Ctx, params: Params) -> Any:
             )
         got = "granted"
     return {"semaphore": name, "holder": holder, "weight": weight, "result": got}
+
+
+def _drain(events: Events) -> Any:
+    """The `end` result of a stream whose events nobody reads."""
+    while True:
+        try:
+            next(events)
+        except StopIteration as stop:
+            return stop.value
+
+
+STREAMS = {"lock.acquire": lock_acquiring, "semaphore.acquire": semaphore_acquiring}
 
 
 def semaphore_release(ctx: Ctx, params: Params) -> Any:

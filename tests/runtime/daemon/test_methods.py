@@ -148,6 +148,108 @@ def test_a_lock_waiter_gets_the_lock_when_it_is_released(root: Path) -> None:
         }
 
 
+def test_a_lock_wait_longer_than_the_request_deadline_is_a_stream(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from ojlang.client import stream
+    from ojlang.runtime.daemon import resources
+
+    monkeypatch.setattr(resources, "WAIT_CAP_S", 0.2)  # a short fake of the 30 s deadline
+    with serving(root) as daemon:
+        call(root, "lock.acquire", {"lock": "main_branch", "holder": "alice"})
+        params = {"lock": "main_branch", "holder": "bob", "wait_s": 5.0}
+        err = error_of(root, "lock.acquire", params)
+        assert (err.code, err.message) == (
+            "invalid",
+            "a request waits at most 0.2s (the request deadline is 30s)",
+        )
+        out: dict[str, object] = {"events": []}
+
+        def bob() -> None:
+            events = stream("lock.acquire", params, root=root, autostart=False)
+            while True:
+                try:
+                    out["events"].append(next(events))  # type: ignore[attr-defined]
+                except StopIteration as stop:
+                    out["got"] = stop.value
+                    return
+
+        thread = threading.Thread(target=bob)
+        began = time.monotonic()
+        thread.start()
+        assert wait_until(lambda: daemon.engine.world.locks["main_branch"].waiters != ())
+        time.sleep(0.5)  # bob has waited longer than a plain request may
+        call(root, "lock.release", {"lock": "main_branch", "holder": "alice"})
+        thread.join(10)
+        assert time.monotonic() - began > 0.5
+        assert out["events"] == [
+            {"name": "lock:waiting", "payload": {"lock": "main_branch", "holder": "cli:alice"}}
+        ]
+        assert out["got"] == {
+            "lock": "main_branch",
+            "holder": "cli:bob",
+            "token": 2,
+            "result": "granted",
+        }
+
+
+def test_a_streamed_lock_wait_leaves_the_queue_when_its_client_hangs_up(root: Path) -> None:
+    from ojlang.client import connect
+
+    with serving(root) as daemon:
+        call(root, "lock.acquire", {"lock": "main_branch", "holder": "alice"})
+        with connect(root, autostart=False) as client:
+            params = {"lock": "main_branch", "holder": "bob", "wait_s": 60.0}
+            events = client.stream("lock.acquire", params)
+            assert next(events)["name"] == "lock:waiting"
+            waiters = daemon.engine.world.locks["main_branch"].waiters
+            assert [w.holder for w in waiters] == ["cli:bob"]
+        assert wait_until(lambda: daemon.engine.world.locks["main_branch"].waiters == ())
+        assert daemon.engine.world.locks["main_branch"].holder == "cli:alice"
+
+
+def test_a_semaphore_wait_longer_than_the_request_deadline_is_a_stream(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from ojlang.client import stream
+    from ojlang.runtime.daemon import resources
+
+    monkeypatch.setattr(resources, "WAIT_CAP_S", 0.2)
+    with serving(root) as daemon:
+        call(root, "semaphore.acquire", {"semaphore": "agents", "holder": "a", "weight": 2})
+        params = {"semaphore": "agents", "holder": "b", "wait_s": 5.0}
+        assert error_of(root, "semaphore.acquire", params).code == "invalid"
+        out: dict[str, object] = {}
+
+        def b() -> None:
+            events = stream("semaphore.acquire", params, root=root, autostart=False)
+            out["first"] = next(events)
+            with pytest.raises(StopIteration) as stop:
+                next(events)
+            out["got"] = stop.value.value
+
+        thread = threading.Thread(target=b)
+        thread.start()
+        assert wait_until(lambda: daemon.engine.world.semaphores["agents"].waiters != ())
+        time.sleep(0.5)
+        call(root, "semaphore.release", {"semaphore": "agents", "holder": "a"})
+        thread.join(10)
+        assert out["first"] == {
+            "name": "semaphore:waiting",
+            "payload": {"semaphore": "agents", "weight": 1},
+        }
+        assert out["got"] == {
+            "semaphore": "agents",
+            "holder": "cli:b",
+            "weight": 1,
+            "result": "granted",
+        }
+
+
 def test_semaphore_slots_never_exceed_the_maximum(root: Path) -> None:
     with serving(root) as daemon:
         call(root, "semaphore.acquire", {"semaphore": "agents", "holder": "a", "weight": 2})
