@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from ojlang.runtime.core import lock, semaphore
+from ojlang.runtime.core import lock, semaphore, workspace
 from ojlang.runtime.core import queue as q
 from ojlang.runtime.core.ctx import Tx
 from ojlang.runtime.core.data import evolve
@@ -191,6 +191,9 @@ def _cleanup(tx: Tx, defn: Scanner, rec: dict[str, Any]) -> str:
     elif defn.source.type == "worktrees":
         if rec.get("dirty"):
             return f"{rec.get('path')}: dirty"
+        known = [w.id for w in tx.world.workspaces.values() if w.path == rec.get("path")]
+        if known and workspace.remove(tx, known[0]):  # the record follows the removal
+            return ""
         tx.io(
             WorktreeRemove(
                 str(rec.get("id")),
