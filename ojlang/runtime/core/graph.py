@@ -513,6 +513,7 @@ class Settings:
     stop_gate: bool = True
     auto_trust: bool = False
     startup_timeout_us: int = 90 * S
+    context_template: str | None = None  # Jinja source of tasks without one (§R9.2)
 
 
 @attrs.frozen
