@@ -74,6 +74,21 @@ def use_stdlib(project: Project, scenario: str) -> None:
     project.write(".git/info/exclude", ".oj/\nscenarios/\n.oj-fake/\n")
 
 
+def stdlib_copy(project: Project, name: str, config: dict[str, str]) -> None:
+    """A project runbook shadowing stdlib `name` with `[config]` values replaced (and the
+    stdlib prompts beside it, where its `prompt_file`s are looked up)."""
+    text = (STDLIB / f"{name}.toml").read_text()
+    for key, value in config.items():
+        start = text.index(f"\n{key} = ") + 1
+        end = text.index("\n", start)
+        text = text[:start] + f"{key} = {json.dumps(value)}" + text[end:]
+    project.runbook(name, text)
+    for prompt in (STDLIB / "prompts").iterdir():
+        project.write(f"runbooks/prompts/{prompt.name}", prompt.read_text())
+    exclude = project.root / ".git" / "info" / "exclude"
+    exclude.write_text(exclude.read_text() + "runbooks/\n")
+
+
 def stop(project: Project) -> None:
     project.oj("daemon", "stop", "--kill-agents", "--timeout", "10s", timeout=60)
 

@@ -27,7 +27,7 @@ worktree = true
 [[pipeline.live.phase]]
 name = "hold"
 lock = "held"
-run = "sleep 30"
+run = "sleep 60"
 """
 MERGES = """\
 [queue.merges]
