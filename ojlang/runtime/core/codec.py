@@ -26,13 +26,14 @@ from typing import Any
 
 import attrs
 import cattrs
+from cattrs.gen import make_dict_unstructure_fn, override
 from cattrs.strategies import configure_tagged_union
 from immutables import Map
 
 from ojlang.runtime.core import effects as fx
 from ojlang.runtime.core import expr
 from ojlang.runtime.core import inputs as i
-from ojlang.runtime.core.graph import Graph
+from ojlang.runtime.core.graph import Graph, Settings
 
 CONVERTER = cattrs.Converter()
 _PRIMITIVES = (str, int, float, bool, type(None))
@@ -100,6 +101,11 @@ CONVERTER.register_unstructure_hook_factory(_is_map, _map_unstructure)
 CONVERTER.register_structure_hook_func(_is_primitive_union, lambda v, _: v)
 CONVERTER.register_structure_hook_func(lambda t: t is Any, decode_any)
 CONVERTER.register_unstructure_hook_func(lambda t: t is Any, encode_any)
+# a field added later is left out while unset, so graphs stored before it keep their hash
+CONVERTER.register_unstructure_hook(
+    Settings,
+    make_dict_unstructure_fn(Settings, CONVERTER, context_template=override(omit_if_default=True)),
+)
 configure_tagged_union(expr.Node, CONVERTER, tag_name="type", tag_generator=lambda c: c.__name__)
 configure_tagged_union(fx.IoEffect, CONVERTER, tag_name="type", tag_generator=lambda c: c.__name__)
 configure_tagged_union(fx.Effect, CONVERTER, tag_name="type", tag_generator=lambda c: c.__name__)
