@@ -56,6 +56,11 @@ def stdlib_dir() -> Path:
     override = os.environ.get("OJ_STDLIB_DIR")
     if override is not None:
         return Path(override) if override else Path("/nonexistent-oj-stdlib")
+    return bundled_stdlib_dir()
+
+
+def bundled_stdlib_dir() -> Path:
+    """`stdlib_runbooks/` shipped with the package, whatever `OJ_STDLIB_DIR` says."""
     here = Path(__file__).resolve().parent
     for candidate in (here / "stdlib_runbooks", here.parent / "stdlib_runbooks"):
         if candidate.is_dir():

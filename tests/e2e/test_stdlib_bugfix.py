@@ -1,11 +1,12 @@
 """The stdlib `bugfix` runbook end to end (RUNTIME.md §11.1) with a local issue source (no
 tracker: notes in `.oj/bugs/`): fix -> verify -> merged -> closed; a verify that keeps failing
-goes back to `fix` within `fix.max_visits = 3`, then the run escalates."""
+goes back to `fix` within `fix.max_visits = 3`, then the run escalates. With an issue tracker
+(`{config.tracker}`, here a script logging its calls) the issue is started and closed."""
 
 from __future__ import annotations
 
 from e2e_kit import Project, needs_tools
-from test_stdlib_build import stop, use_stdlib
+from test_stdlib_build import stdlib_copy, stop, use_stdlib
 
 pytestmark = needs_tools
 
@@ -25,11 +26,13 @@ steps = [
 """
 
 
-def start(project: Project, marker: str) -> None:
+def start(project: Project, marker: str, tracker: str = "") -> None:
     project.write("Makefile", "check:\n\ttest -f fixed.txt\n")
     project.git("add", "Makefile")
     project.git("commit", "-qm", "add the checks")
     use_stdlib(project, FIXER.replace("{marker}", marker))
+    if tracker:
+        stdlib_copy(project, "bugfix", {"tracker": tracker})
     for worker in ("bugfix", "mergeq"):
         enabled = project.oj("worker", "enable", worker)
         assert enabled.returncode == 0, enabled.stdout + enabled.stderr
@@ -68,5 +71,20 @@ def test_failing_verify_loops_back_then_escalates(project: Project) -> None:
         assert entered.count("verify") == 3
         assert "merge" not in entered
         assert any(n == "escalation:created" for _, n, _, _ in events)
+    finally:
+        stop(project)
+
+
+def test_an_issue_tracker_is_told_start_and_close(project: Project) -> None:
+    tracker = project.root.parent / "tracker.sh"
+    tracker.write_text('echo "$@" >> "$(dirname "$0")/tracker.log"\n')
+    try:
+        start(project, "fixed.txt", tracker=f"sh {tracker}")
+        done = project.oj("pipeline", "wait", "fix-42", "--timeout", "100s", timeout=150)
+        assert done.returncode == 0, done.stdout + done.stderr + project.oj("status").stdout
+        assert project.git("show", "main:fixed.txt") == "fixed"
+        log = (tracker.parent / "tracker.log").read_text().splitlines()
+        assert log == ["start 42", "close 42"]
+        assert not (project.root / ".oj" / "bugs").exists()
     finally:
         stop(project)

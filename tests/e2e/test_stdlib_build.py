@@ -1,9 +1,11 @@
-"""The stdlib `build` and `mergeq` runbooks end to end (RUNTIME.md §11.1): two builds run by the
-daemon with the scripted fake agent; the first lands by fast-forward, the second conflicts,
-its rebase fails and the `agent-resolve` attempt lands it."""
+"""The stdlib `build` and `mergeq` runbooks end to end (RUNTIME.md §11.1), driven as a user
+does (docs/operations.md): enable the two workers, `oj run build auth "Add authentication"`,
+then poll `oj status` until the run ends. The first build lands by fast-forward; a second one
+that conflicts fails its fast-forward and rebase, and the `agent-resolve` attempt lands it."""
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -39,6 +41,8 @@ steps = [
 [[responses]]
 pattern = { type = "contains", text = "Carry out the tasks" }
 steps = [
+  { shell = "test $OJ_BRANCH = build/auth || until git merge-base --is-ancestor build/auth \
+main 2>/dev/null; do sleep 0.2; done" },
   { shell = "echo ${OJ_BRANCH#*/} > shared.txt && git add shared.txt && git commit -qm work" },
   { shell = "oj done" },
 ]
@@ -70,15 +74,38 @@ def use_stdlib(project: Project, scenario: str) -> None:
     project.write(".git/info/exclude", ".oj/\nscenarios/\n.oj-fake/\n")
 
 
+def stdlib_copy(project: Project, name: str, config: dict[str, str]) -> None:
+    """A project runbook shadowing stdlib `name` with `[config]` values replaced (and the
+    stdlib prompts beside it, where its `prompt_file`s are looked up)."""
+    text = (STDLIB / f"{name}.toml").read_text()
+    for key, value in config.items():
+        start = text.index(f"\n{key} = ") + 1
+        end = text.index("\n", start)
+        text = text[:start] + f"{key} = {json.dumps(value)}" + text[end:]
+    project.runbook(name, text)
+    for prompt in (STDLIB / "prompts").iterdir():
+        project.write(f"runbooks/prompts/{prompt.name}", prompt.read_text())
+    exclude = project.root / ".git" / "info" / "exclude"
+    exclude.write_text(exclude.read_text() + "runbooks/\n")
+
+
 def stop(project: Project) -> None:
     project.oj("daemon", "stop", "--kill-agents", "--timeout", "10s", timeout=60)
 
 
-def wait_for(project: Project, run: str, timeout: str = "100s") -> None:
-    done = project.oj("pipeline", "wait", run, "--timeout", timeout, timeout=150)
-    if done.returncode != 0:
-        status = project.oj("status").stdout
-        raise AssertionError(f"{run} did not end done: {done.stdout}{done.stderr}\n{status}")
+def status_of(project: Project, run: str, timeout: float = 100) -> str:
+    """Poll `oj status --all` until `run` is terminal; its final state."""
+    deadline = time.monotonic() + timeout
+    while True:
+        shown = project.oj("--json", "status", "--all")
+        assert shown.returncode == 0, shown.stdout + shown.stderr
+        states = {r["id"]: r["state"] for r in json.loads(shown.stdout)["runs"]}
+        if states.get(run) in ("done", "failed", "cancelled"):
+            return states[run]
+        assert time.monotonic() < deadline, (
+            f"{run} is {states.get(run)}\n" + project.oj("status").stdout
+        )
+        time.sleep(0.5)
 
 
 def test_two_builds_land_one_by_ff_one_by_agent_resolve(project: Project) -> None:
@@ -87,21 +114,30 @@ def test_two_builds_land_one_by_ff_one_by_agent_resolve(project: Project) -> Non
         for worker in ("builds", "mergeq"):
             enabled = project.oj("worker", "enable", worker)
             assert enabled.returncode == 0, enabled.stdout + enabled.stderr
-        for name, prompt in (("auth", "Add authentication"), ("login", "Add a login page")):
-            queued = project.oj("run", "build", name, prompt)
-            assert queued.returncode == 0, queued.stdout + queued.stderr
-        wait_for(project, "build-auth")
-        wait_for(project, "build-login")
-        time.sleep(0.5)
-        for branch in ("build/auth", "build/login"):
-            project.git("merge-base", "--is-ancestor", branch, "main")
+        queued = project.oj("run", "build", "auth", "Add authentication")
+        assert queued.returncode == 0, queued.stdout + queued.stderr
+        # a second build from the same base writes the same file; its agent commits only once
+        # `auth` has landed, so it conflicts with main
+        queued = project.oj("run", "build", "login", "Add a login page")
+        assert queued.returncode == 0, queued.stdout + queued.stderr
+
+        assert status_of(project, "build-auth") == "done"
+        project.git("merge-base", "--is-ancestor", "build/auth", "main")
+        events = project.events()
+        first = next(seq for seq, n, s, _ in events if (n, s) == ("merge:landed", "build/auth"))
+        won = [(seq, p["attempt_name"]) for seq, n, _, p in events if n == "strategy:succeeded"]
+        assert won[0][1] == "fast-forward" and won[0][0] < first
+
+        assert status_of(project, "build-login") == "done"
+        project.git("merge-base", "--is-ancestor", "build/auth", "main")
+        project.git("merge-base", "--is-ancestor", "build/login", "main")
         assert sorted(project.git("show", "main:shared.txt").split()) == ["auth", "login"]
         events = project.events()
-        won = sorted(p["attempt_name"] for _, n, _, p in events if n == "strategy:succeeded")
-        assert won == ["agent-resolve", "fast-forward"]
+        won = [p["attempt_name"] for _, n, _, p in events if n == "strategy:succeeded"]
+        assert won == ["fast-forward", "agent-resolve"]
         failed = [p["attempt_name"] for _, n, _, p in events if n == "strategy:attempt:failed"]
         assert failed == ["fast-forward", "rebase"]
-        names = [n for _, n, _, _ in project.events()]
-        assert names.count("merge:landed") == 2
+        landed = [s for _, n, s, _ in events if n == "merge:landed"]
+        assert landed == ["build/auth", "build/login"]
     finally:
         stop(project)

@@ -218,11 +218,6 @@ def tmux_dir() -> Iterator[Path]:
     shutil.rmtree(path, ignore_errors=True)
 
 
-@pytest.mark.xfail(
-    reason="known issue (closing note of 2026-11-25): after the rate-limit screen, a typed "
-    "`/exit` is echoed but the fake agent does not exit; under investigation",
-    strict=False,
-)
 def test_the_fake_agent_runs_in_tmux_and_takes_nudges(tmux_dir: Path) -> None:
     settings(tmux_dir)
     scenario = tmux_dir / "s.toml"

@@ -2,9 +2,10 @@
 (or a canned answer) out, with virtual time; passes the contract suite of `shell.py`.
 
 The interpreter knows what the contract tests and engine tests need: lines or `;`-separated
-commands `echo WORDS [>&2]`, `exit N`, `sleep S`, `true`, `false`, `pwd`, with `$NAME` /
-`${NAME}` expanded from the environment and `bash -e` semantics (the first failing command
-ends the script); anything else is "command not found" (127). `sleep` past `timeout_s` ends
+commands (a `;` or newline inside quotes belongs to its word) `echo WORDS [>&2]`, `exit N`,
+`sleep S`, `true`, `false`, `pwd`, with `$NAME` / `${NAME}` expanded from the environment and
+`bash -e` semantics (the first failing command ends the script, an unterminated quote exits 2);
+anything else is "command not found" (127). `sleep` past `timeout_s` ends
 as a timeout (SIGTERM). Knobs: `on_script(text, …)` answers scripts containing `text`,
 `lose(effect_id)` makes a running effect's runner vanish, `restart()` returns the adapter a
 restarted daemon would get (same "disk", no live handles).
@@ -51,16 +52,48 @@ class Record:
     cwd: Path = Path()
 
 
+def split_commands(script: str) -> list[tuple[int, str]]:
+    """(line number, text) of each command: split at `;` and newlines outside quotes."""
+    commands: list[tuple[int, str]] = []
+    current: list[str] = []
+    line = start = 1
+    quote = ""
+    escaped = False
+    for char in script:
+        if escaped:
+            escaped = False
+        elif char == "\\" and quote != "'":
+            escaped = True
+        elif quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in ";\n":
+            commands.append((start, "".join(current)))
+            current = []
+            line += char == "\n"
+            start = line
+            continue
+        line += char == "\n"
+        current.append(char)
+    commands.append((start, "".join(current)))
+    return commands
+
+
 def interpret(script: str, cwd: Path, env: Mapping[str, str], timeout_s: float | None) -> Outcome:
     """(code, signal, timed_out, stdout, stderr, seconds) of `script` (see the docstring)."""
     out: list[str] = []
     err: list[str] = []
     elapsed = 0.0
-    for number, raw in enumerate(re.split(r"[;\n]", script), start=1):
+    for number, raw in split_commands(script):
         command = raw.strip()
         if not command or command.startswith("#"):
             continue
-        words = shlex.split(_VAR.sub(lambda m: env.get(m[1] or m[2], ""), command))
+        try:
+            words = shlex.split(_VAR.sub(lambda m: env.get(m[1] or m[2], ""), command))
+        except ValueError as exc:  # an unterminated quote: bash's syntax error status
+            err.append(f"bash: line {number}: syntax error: {exc}\n")
+            return 2, None, False, "".join(out), "".join(err), elapsed
         to_err = bool(words) and words[-1] in (">&2", "1>&2")
         if to_err:
             words = words[:-1]

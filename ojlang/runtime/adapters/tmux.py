@@ -26,17 +26,22 @@ Behaviour choices:
 - A server that is not running means "no sessions": `list`/`liveness` return empty, the others
   raise `SessionNotFound`. A pane counts as dead once tmux knows its exit status (a death by
   signal N reports 128 + N), so `dead_status` is never None for a dead pane on tmux ≥ 3.3.
-  A missing tmux binary or one older than 3.0 raises
-  `TmuxUnavailable`.
+  tmux (seen with 3.3a on a loaded machine) sometimes misses the SIGCHLD of a pane's process:
+  the pane is closed but its process stays an unreaped zombie, with no status, for good. A
+  listing that finds a closed pane without a status sends SIGCHLD to the server (its handler
+  only reaps children) and lists once more, so such a pane is reported dead with its status.
+  A missing tmux binary or one older than 3.0 raises `TmuxUnavailable`.
 """
 
 from __future__ import annotations
 
 import builtins
+import contextlib
 import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import time
 from collections.abc import Mapping, Sequence
@@ -66,8 +71,9 @@ set-option -g default-terminal xterm-256color
 """
 KILL_CAPTURE_LINES = 2000
 _LIST_FORMAT = (
-    "#{session_name}\t#{pane_pid}\t#{pane_dead}\t#{pane_dead_status}\t#{pane_dead_signal}"
+    "#{session_name}\t#{pane_pid}\t#{pane_dead}\t#{pane_dead_status}\t#{pane_dead_signal}\t#{pid}"
 )
+REAP_WAIT_S = 0.05
 _GONE = (
     "no server running",
     "error connecting",
@@ -249,15 +255,21 @@ class TmuxSessionAdapter:
     def _panes(self) -> list[tuple[str, int, bool, int | None]]:
         if not self._bin or not self.socket_path.exists():
             return []
-        result = self._cmd("list-panes", "-a", "-F", _LIST_FORMAT)
-        if result.returncode != 0:
-            if _gone(result.stderr):
-                return []
-            raise SpawnFailed(f"tmux list-panes failed: {' '.join(result.stderr)}")
+        lines = self._list_panes()
+        unreaped = [
+            p
+            for p in lines
+            if p[2] == "1" and not (p[3] + p[4]).isdigit() and pid_exists(int(p[1]))
+        ]
+        if unreaped and unreaped[0][5].isdigit():
+            # a closed pane without a status: tmux may have missed the SIGCHLD (docstring)
+            with contextlib.suppress(OSError):
+                os.kill(int(unreaped[0][5]), signal.SIGCHLD)
+                time.sleep(REAP_WAIT_S)
+                lines = self._list_panes()
         seen: dict[str, tuple[str, int, bool, int | None]] = {}
-        for line in result.stdout:
-            parts = line.split("\t")
-            if len(parts) != 5 or parts[0] in seen:
+        for parts in lines:
+            if parts[0] in seen:
                 continue
             pid = int(parts[1])
             status = int(parts[3]) if parts[3].isdigit() else None
@@ -268,6 +280,15 @@ class TmuxSessionAdapter:
             dead = parts[2] == "1" and (status is not None or not pid_exists(pid))
             seen[parts[0]] = (parts[0], pid, dead, status if dead else None)
         return list(seen.values())
+
+    def _list_panes(self) -> builtins.list[builtins.list[str]]:
+        result = self._cmd("list-panes", "-a", "-F", _LIST_FORMAT)
+        if result.returncode != 0:
+            if _gone(result.stderr):
+                return []
+            raise SpawnFailed(f"tmux list-panes failed: {' '.join(result.stderr)}")
+        rows = [line.split("\t") for line in result.stdout]
+        return [parts for parts in rows if len(parts) == 6]
 
     def liveness(self) -> dict[str, Liveness]:
         return {

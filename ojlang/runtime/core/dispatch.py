@@ -533,7 +533,7 @@ def _effect_outcome(tx: Tx, inp: i.EffectOutcome) -> None:
     if isinstance(effect, fx.RunShell):  # fenced or abandoned shell: a failed result
         tx.set(outbox=tx.world.outbox.set(inp.effect_id, effect))
         _shell_exited(tx, i.ShellExited(inp.effect_id, code=None, lost=True))
-    elif isinstance(effect, fx.WorktreeRemove) and inp.verb == "failed":
+    elif isinstance(effect, fx.WorktreeRemove) and inp.verb == "failed" and kind == "workspace":
         workspace.on_removed(tx, tx.world.workspaces[ident], False, error=inp.error)
     elif isinstance(effect, fx.Probe) and kind == "guard" and ident in tx.world.guards:
         inst = tx.world.guards[ident]

@@ -19,6 +19,7 @@ from typing import Any
 import attrs
 
 from ojlang.runtime.core import expr
+from ojlang.runtime.core.data import later
 
 S = 1_000_000
 MIN = 60 * S
@@ -513,6 +514,7 @@ class Settings:
     stop_gate: bool = True
     auto_trust: bool = False
     startup_timeout_us: int = 90 * S
+    context_template: str | None = later()  # Jinja source of tasks without one (§R9.2)
 
 
 @attrs.frozen

@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from ojlang.runtime.core import lock, semaphore
+from ojlang.runtime.core import lock, semaphore, workspace
 from ojlang.runtime.core import queue as q
 from ojlang.runtime.core.ctx import Tx
 from ojlang.runtime.core.data import evolve, later
@@ -262,6 +262,9 @@ def _cleanup(tx: Tx, defn: Scanner, rec: dict[str, Any]) -> str:
         if rec.get("dirty"):
             return f"{rec.get('path')}: dirty"
         path = str(rec.get("path"))
+        known = [w.id for w in tx.world.workspaces.values() if w.path == path]
+        if known and workspace.remove(tx, known[0]):  # the record follows the removal
+            return ""
         tx.io(WorktreeRemove(rid, path, None, defn.cleanup.destination, owner=owner))
     elif defn.source.type == "sessions":
         tx.io(KillSession(rid, owner=owner))

@@ -10,6 +10,8 @@ cursor moves on; `restart` returns the cursor to 0 keeping restart counts; recov
 rest). `oj done` ends it (`done`/`failed`), fenced by the generation: an older generation is
 `stale_task`. Terminal states are absorbing; a terminal run's session is killed after
 `linger`. Results go to the owner (run or strategy) through `task:*` events carrying `owner`.
+Each spawn first writes the context file (§R9.2) from the task's `context_template`, else from
+the project's default (`settings.context_template`), with `checkpoint` = the last note.
 """
 
 from __future__ import annotations
@@ -212,21 +214,20 @@ def pump(tx: Tx) -> None:
 def _spawn(tx: Tx, tr: TaskRun) -> None:
     defn = _defn(tx, tr)
     session = session_name(tr.id, tr.generation)
-    scope = {**tr.scope, "session": session}
+    checkpoint = tr.checkpoints[-1] if tr.checkpoints else ""
+    scope = {**tr.scope, "session": session, "checkpoint": checkpoint}
     env = {**tr.env, "OJ_SESSION": session, "OJ_GEN": str(tr.generation)}
-    if defn.context_template is not None:
+    context = defn.context_template
+    if context is None:
+        context = tx.graph.settings.context_template
+    if context is not None:
         try:
-            text = render_jinja(defn.context_template, scope)
+            text = render_jinja(context, scope)
         except RenderError as exc:
             _end(tx, tr, "failed", str(exc))
             return
-        tx.io(
-            WriteFiles(
-                tr.cwd,
-                (FileSpec(defn.context_file, text, marker_block=True),),
-                owner=f"task:{tr.id}",
-            )
-        )
+        spec = FileSpec(defn.context_file, text, marker_block=True, skip_worktree=True)
+        tx.io(WriteFiles(tr.cwd, (spec,), owner=f"task:{tr.id}"))
     tr = _put(
         tx,
         evolve(

@@ -8,7 +8,8 @@ stale fence becomes `effect:fenced`, and an unexpected exception (a bug) the sam
 results, so the core never waits for an answer that cannot come. Relative paths in effects are
 relative to the project root. Sessions get the §9.1 variables the engine owns (`OJ_STATE_DIR`,
 `OJ_SOCKET`, `OJ_SAFE`, the `OTTER_*` aliases) and, for hook profiles, the hook settings file
-written just before the spawn (§9.2).
+written just before the spawn (§9.2). Scanner listings (`ListWorktrees`, `ListSessions`) are
+records with an `id` (the worktree's path, the session's name) and a `kind`.
 """
 
 from __future__ import annotations
@@ -189,6 +190,9 @@ class Executor:
     def list_worktrees(self, e: fx.ListWorktrees) -> list[i.Input]:
         rows = tuple(
             {
+                "id": str(w.path),
+                "kind": "worktree",
+                "name": w.path.name,
                 "path": str(w.path),
                 "head": w.head,
                 "branch": w.branch,
@@ -203,7 +207,15 @@ class Executor:
 
     def list_sessions(self, e: fx.ListSessions) -> list[i.Input]:
         rows = tuple(
-            {"name": s.name, "pane_pid": s.pane_pid, "dead": s.dead, "dead_status": s.dead_status}
+            {
+                "id": s.name,
+                "kind": "session",
+                "name": s.name,
+                "session": s.name,
+                "pane_pid": s.pane_pid,
+                "dead": s.dead,
+                "dead_status": s.dead_status,
+            }
             for s in self.adapters.session.list()
         )
         return [i.ScanListed(e.effect_id, rows)]

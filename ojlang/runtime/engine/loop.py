@@ -10,8 +10,10 @@ I/O effects handed to two keyed thread pools (shells apart, so long scripts neve
 short tmux and git calls); each result comes back through the inbox as an input. At start the
 loop recovers the store, reloads the graph when it changed, resolves intents left without a
 result by recovery class and reconciles sessions (`recovery.py`), heartbeats live holders and
-claims, and only then fires overdue timers. `stop()` ends the loop: queued inputs are
-committed but their effects stay intents for the next start; a final snapshot is taken.
+claims, and only then fires overdue timers. While running, it posts `maintenance:tick` as
+often as the held locks' and slots' heartbeats need (`heartbeats.py`). `stop()` ends the
+loop: queued inputs are committed but their effects stay intents for the next start; a final
+snapshot is taken.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from ojlang.runtime.core.world import World
 from ojlang.runtime.engine import recovery
 from ojlang.runtime.engine.bus import Bus, Filter, Subscription
 from ojlang.runtime.engine.execute import Executor, order_key
+from ojlang.runtime.engine.heartbeats import tick_interval_s
 from ojlang.runtime.engine.monitor import Monitor
 from ojlang.runtime.engine.pool import KeyedPool
 from ojlang.runtime.engine.settings import EngineSettings
@@ -325,14 +328,15 @@ class Engine:
 
         assert isinstance(journal, Journal)
         settings = self.settings
-        next_tick = time.monotonic() + settings.maintenance_interval_s
+        last_tick = time.monotonic()
         next_maintain = time.monotonic() + 1.0
         while True:
             batch, stop = self._take(self._wait_s())
             now = self.clock.now_us()
             batch += self.wheel.pop_due(now)
-            if time.monotonic() >= next_tick:
-                next_tick = time.monotonic() + settings.maintenance_interval_s
+            every = tick_interval_s(self._world, settings.maintenance_interval_s)
+            if time.monotonic() >= last_tick + every:
+                last_tick = time.monotonic()
                 if self._holders():
                     batch.append(i.MaintenanceTick())
             if batch:

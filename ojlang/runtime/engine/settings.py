@@ -7,7 +7,8 @@ a lowercase message naming the key. Keys the core needs (`max_sessions`, `idle_g
 `auto_trust`) go into `graph.Settings`; the rest (`adapter_threads`, `max_shells`,
 `poll_interval`, `activity_coalesce`, `shutdown_grace`, `maintenance_interval`,
 `env_passthrough`, `safe`) stay with the engine. The `env` scope is the allow-listed daemon
-environment (§8.2), so no secret reaches the op log unless it is passed through.
+environment (§8.2), so no secret reaches the op log unless it is passed through. The core
+settings also carry the default context template of agent tasks (§9.2).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from typing import Any
 import attrs
 
 from ojlang.runtime.core import graph
+
+CONTEXT_TEMPLATE = "templates/context.md.j2"
 
 
 class SettingsError(Exception):
@@ -150,5 +153,20 @@ def load_settings(
 
     passthrough = engine.get("env_passthrough", ())
     source = sanitized_env(os.environ if env is None else env, passthrough, term=False)
-    settings = graph.Settings(project_root=str(root), env=source, **core)
+    context = default_context_template()
+    settings = graph.Settings(project_root=str(root), env=source, context_template=context, **core)
     return settings, EngineSettings(**engine)
+
+
+def default_context_template() -> str | None:
+    """The bundled `templates/context.md.j2` (RUNTIME.md §9.2): the standard library's, else
+    the one beside the package (also when `OJ_STDLIB_DIR` disables the stdlib runbooks)."""
+    from ojlang.project import bundled_stdlib_dir, stdlib_dir
+
+    for base in (stdlib_dir(), bundled_stdlib_dir()):
+        path = base / CONTEXT_TEMPLATE
+        try:
+            return path.read_text(encoding="utf-8")
+        except OSError:
+            continue
+    return None

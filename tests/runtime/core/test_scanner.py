@@ -237,3 +237,23 @@ def test_terminal_runs_are_deleted_and_a_cleanup_that_does_not_apply_fails() -> 
     d(i.ScannerCommand("run", "janitor"), S)
     assert d.events("scanner:failed")[0].payload["error"] == "`archive` does not apply to `L`"
     assert d.world.locks["L"].holder == "cli:old"
+
+
+def test_a_recorded_workspace_is_removed_through_its_machine() -> None:
+    d = driver(Source("worktrees"), Condition("orphaned"), Cleanup("delete"))
+    d(i.WorkspaceCommand("create", "orphan", request_id="r1"))
+    path = d.world.workspaces["ws-orphan"].path
+    d(i.WorkspaceResult("ready", d.of(fx.WorktreeAdd)[0].effect_id))
+    d(i.ScannerCommand("run", "janitor"))
+    foreign = "/project/.oj/worktrees/gone-run"
+    listed = ({"id": path, "path": path}, {"id": foreign, "path": foreign})
+    d(i.ScanListed(d.of(fx.ListWorktrees)[0].effect_id, listed))
+    ours, theirs = d.of(fx.WorktreeRemove)
+    assert (ours.workspace, ours.owner) == ("ws-orphan", "workspace:ws-orphan")
+    assert theirs.path == foreign and theirs.owner.startswith("scanner:")
+    assert d.world.workspaces["ws-orphan"].state == "removing"
+    assert d.events("scanner:found")[0].payload["ids"] == [path, foreign]
+    d(i.WorkspaceResult("removed", ours.effect_id))
+    assert d.world.workspaces["ws-orphan"].state == "removed"
+    d(i.WorkspaceResult("removed", theirs.effect_id))  # a foreign one: nothing to update
+    d(i.EffectOutcome("failed", theirs.effect_id, "busy"))

@@ -252,3 +252,31 @@ def test_template_error_fails_the_task_run() -> None:
     d, trid = driver(command=tpl("run ", ("missing",)))
     assert d.world.tasks[trid].state == "failed"
     assert d.world.runs["p-x"].error.startswith("act: template error")
+
+
+def context_files(effects: tuple[fx.Effect, ...]) -> list[fx.FileSpec]:
+    return [f for e in effects if isinstance(e, fx.WriteFiles) for f in e.files]
+
+
+def test_the_default_context_is_written_before_each_spawn_with_the_last_checkpoint() -> None:
+    settings = Settings(context_template="run {{ id }} phase {{ phase }} [{{ checkpoint }}]")
+    d, trid = driver(command=tpl("claude"), settings=settings)
+    [first] = context_files(d.history[0][1])
+    assert first == fx.FileSpec(
+        "CLAUDE.md", "run p-x phase code []", marker_block=True, skip_worktree=True
+    )
+    spawn(d, trid)
+    d(i.AgentSignal("ready", trid))
+    d(i.Checkpoint(trid, "tests pass", 1, request_id="c"))
+    d(i.Done(trid, 1, restart=True, message="again", request_id="r"))
+    written = [f for _, effects in d.history[-2:] for f in context_files(effects)]
+    assert [f.content for f in written] == ["run p-x phase code [tests pass]"]
+
+
+def test_a_task_context_template_wins_and_none_writes_nothing() -> None:
+    own = driver(command=tpl("claude"), context_template="mine", settings=Settings("/p"))[0]
+    default = Settings(context_template="default")
+    ours = driver(command=tpl("claude"), context_template="mine", settings=default)[0]
+    assert [f.content for f in context_files(own.history[0][1])] == ["mine"]
+    assert [f.content for f in context_files(ours.history[0][1])] == ["mine"]
+    assert context_files(driver(command=tpl("claude"))[0].history[0][1]) == []

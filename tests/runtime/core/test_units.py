@@ -15,6 +15,7 @@ from ojlang.runtime.core.graph import (
     Filter,
     Graph,
     Piece,
+    Settings,
     Template,
     chain,
     parse_simple_duration,
@@ -162,3 +163,11 @@ def test_unknown_inputs_and_missing_graphs_are_value_errors() -> None:
         codec.input_from_json('{"name": "cmd:nope", "payload": {}}')
     with pytest.raises(ValueError, match="no graph"):
         codec.input_from_json('{"name": "cmd:reload", "payload": {"graph_hash": "x"}}')
+
+
+def test_an_unset_context_template_leaves_the_graph_hash_as_before() -> None:
+    plain = Graph(settings=Settings())
+    assert "context_template" not in codec.to_json(plain)
+    with_context = Graph(settings=Settings(context_template="{{ id }}"))
+    assert codec.graph_from_json(codec.to_json(with_context)) == with_context
+    assert with_context.content_hash() != plain.content_hash()

@@ -148,3 +148,19 @@ def test_failure_results_per_effect() -> None:
     assert failure(fx.SendKeys("s", effect_id="1.3"), "x") == [
         i.EffectOutcome("failed", "1.3", "x")
     ]
+
+
+def test_scanner_listings_are_records_with_ids(tmp_path: Path) -> None:
+    ex = executor(tmp_path)
+    ex.run(fx.WorktreeAdd("ws", ".oj/worktrees/r", "oj/r", effect_id="7.1"))
+    [listed] = ex.run(fx.ListWorktrees(effect_id="7.2"))
+    assert isinstance(listed, i.ScanListed)
+    added = [r for r in listed.resources if r["name"] == "r"]
+    assert [(r["id"], r["kind"]) for r in added] == [(r["path"], "worktree") for r in added]
+    assert len(added) == 1 and added[0]["path"].endswith("/.oj/worktrees/r")
+    ex.run(spawn())
+    [sessions] = ex.run(fx.ListSessions(effect_id="7.3"))
+    assert isinstance(sessions, i.ScanListed)
+    assert [(r["id"], r["kind"], r["session"]) for r in sessions.resources] == [
+        ("r-p-1", "session", "r-p-1")
+    ]

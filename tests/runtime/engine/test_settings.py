@@ -51,3 +51,18 @@ def test_bad_config(tmp_path: Path, text: str, message: str) -> None:
     write(tmp_path, text)
     with pytest.raises(SettingsError, match=message.replace("[", r"\[").replace("`", "`")):
         load_settings(tmp_path, env={})
+
+
+def test_the_default_context_template_is_the_bundled_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bundled = Path(__file__).parents[3] / "stdlib_runbooks" / "templates" / "context.md.j2"
+    for stdlib in ("", str(tmp_path / "no-stdlib")):  # runbooks off: the template stays
+        monkeypatch.setenv("OJ_STDLIB_DIR", stdlib)
+        core, _ = load_settings(tmp_path, env={})
+        assert core.context_template == bundled.read_text()
+    own = tmp_path / "lib" / "templates" / "context.md.j2"
+    own.parent.mkdir(parents=True)
+    own.write_text("{{ id }}")
+    monkeypatch.setenv("OJ_STDLIB_DIR", str(tmp_path / "lib"))
+    assert load_settings(tmp_path, env={})[0].context_template == "{{ id }}"

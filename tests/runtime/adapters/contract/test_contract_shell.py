@@ -120,6 +120,13 @@ def test_the_first_failing_command_ends_the_script(h: Harness) -> None:
     assert missing.code == 127 and "command not found" in missing.stderr_tail
 
 
+def test_separators_inside_quotes_belong_to_their_word(h: Harness) -> None:
+    result = run(h, 'echo \'a; b\' "c;d"; echo "e\nf"\necho g')
+    assert (result.code, result.stdout_tail) == (0, "a; b c;d\ne\nf\ng\n")
+    failing = run(h, "echo 'x;'; false; echo after", eid="7.2")
+    assert (failing.code, failing.stdout_tail) == (1, "x;\n")
+
+
 def test_a_timeout_terminates_the_script(h: Harness) -> None:
     result = run(h, "echo started; sleep 5", timeout=0.3)
     assert result.timed_out and result.code is None and result.signal == signal.SIGTERM
