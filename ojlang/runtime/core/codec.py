@@ -13,6 +13,10 @@ the cattrs-unstructured value (RUNTIME.md §6.1). Custom hooks, all registered o
   survive); tuples in `Any` positions become lists.
 - Inputs are written as the op body `{name, payload}`; `Reload` stores only `graph_hash` and
   `input_from_json` takes the graphs (from `graph` ops) to rebuild it.
+- attrs classes are structured by a plain closure per class (`_attrs_structure`), not by
+  cattrs' generated code: same keys, field hooks and defaults, but no `compile` per class,
+  which dominated a fresh process's first decode (daemon start: snapshot + tail replay).
+  Errors are the field hook's own (`KeyError` for a missing field), not cattrs' grouped ones.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from ojlang.runtime.core import expr
 from ojlang.runtime.core import inputs as i
 from ojlang.runtime.core.graph import Graph
 
-CONVERTER = cattrs.Converter()
+CONVERTER = cattrs.Converter(detailed_validation=False)
 _PRIMITIVES = (str, int, float, bool, type(None))
 _PACKAGE = "ojlang.runtime.core"
 
@@ -95,6 +99,46 @@ def decode_any(value: Any, _: Any = None) -> Any:
     return value
 
 
+def _attrs_structure(cls: type) -> Any:
+    """A structure hook for the attrs class `cls`: for each `init` field, the value under its
+    name, structured by the converter's hook for the field type (a missing field keeps its
+    default). The field plan is built on first use, so recursive types resolve lazily. Where
+    cattrs would call the type itself (`str`, `int`, …), a value already of that exact type
+    is taken as is (`str(v) is v`)."""
+    plan: list[tuple[str, str, Any, Any, bool]] = []  # name, alias, hook (None: call), type, …
+    built: list[bool] = []
+
+    def build() -> None:
+        attrs.resolve_types(cls)
+        for a in attrs.fields(cls):
+            if not a.init:
+                continue
+            t = a.type
+            hook = CONVERTER.structure if t is None else CONVERTER.get_structure_hook(t)
+            call = hook == CONVERTER._structure_call
+            plan.append(
+                (a.name, a.alias, None if call else hook, t, a.default is not attrs.NOTHING)
+            )
+        built.append(True)
+
+    def structure(value: Any, _: Any) -> Any:
+        if not built:
+            build()
+        kwargs = {}
+        for name, alias, hook, t, optional in plan:
+            if optional and name not in value:
+                continue
+            v = value[name]
+            if hook is not None:
+                kwargs[alias] = hook(v, t)
+            else:
+                kwargs[alias] = v if type(v) is t else t(v)
+        return cls(**kwargs)
+
+    return structure
+
+
+CONVERTER.register_structure_hook_factory(attrs.has, _attrs_structure)
 CONVERTER.register_structure_hook_factory(_is_map, _map_structure)
 CONVERTER.register_unstructure_hook_factory(_is_map, _map_unstructure)
 CONVERTER.register_structure_hook_func(_is_primitive_union, lambda v, _: v)
