@@ -231,13 +231,12 @@ def replay_from_zero(folder: Path) -> tuple[int, Clocks]:
 START_SCRIPT = """
 import json, sys, time
 t0, c0 = time.perf_counter(), time.process_time()
-from ojlang.runtime.store import open_store
+from ojlang.runtime.store import Journal
 t1, c1 = time.perf_counter(), time.process_time()
-store = open_store(sys.argv[1], machine_id="bench")
-world, seq = store.load()
+journal = Journal.open(sys.argv[1], machine_id="bench")
 t2, c2 = time.perf_counter(), time.process_time()
 print(json.dumps({"wall": t2 - t1, "cpu": c2 - c1, "imports": t1 - t0,
-                  "replayed": store.recovery.replayed}))
+                  "replayed": journal.store.recovery.replayed}))
 """
 
 

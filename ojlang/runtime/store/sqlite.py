@@ -45,6 +45,7 @@ from ojlang.runtime.store.port import (
 
 if TYPE_CHECKING:
     from ojlang.runtime.core.world import World
+    from ojlang.runtime.store.quickcheck import QuickCheck
     from ojlang.runtime.store.recovery import LoadReport
 
 T = TypeVar("T")
@@ -77,8 +78,10 @@ class SqliteStore:
         readonly: bool,
         settings: StoreSettings,
         machine_id: str,
+        check: QuickCheck | None = None,
     ) -> None:
         self._conn = conn
+        self._check = check  # `quick_check` still running (`opening.py`), joined before use
         self.path = path
         self.readonly = readonly
         self.settings = settings
@@ -113,11 +116,21 @@ class SqliteStore:
             raise ValueError(f"unknown table `{table}`")
         return int(self._conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
+    def _checked(self) -> None:
+        """Join the open's background `quick_check`; refuse the store when it failed."""
+        check, self._check = self._check, None
+        if check is not None:
+            verdict = check.wait()
+            if verdict != "ok":
+                self._failed = f"`PRAGMA quick_check` failed: {verdict}"
+                raise refused(self.path, self._failed)
+
     # -- writes -------------------------------------------------------------------------------
 
     def _transaction(self, body: Callable[[sqlite3.Connection], T], before_commit: str = "") -> T:
         if self.readonly:
             raise StoreRefused(f"`{self.path}` is open read-only")
+        self._checked()
         if self._failed is not None:
             raise StoreIOError(
                 f"the store stopped after a failed write ({self._failed})",
@@ -421,7 +434,9 @@ class SqliteStore:
         try:
             world, report = load(self, verify=verify, salvage=salvage)
         except sqlite3.DatabaseError as err:
+            self._checked()  # the check's verdict names the damage better
             raise refused(self.path, f"{type(err).__name__}: {err}") from None
+        self._checked()
         self.recovery = report
         return world, self._last_seq
 
@@ -454,6 +469,8 @@ class SqliteStore:
         return "ok" if rows == [("ok",)] else "; ".join(str(r[0]) for r in rows[:5])
 
     def close(self) -> None:
+        if self._check is not None:
+            self._check.wait()
         with contextlib.suppress(sqlite3.Error):
             self._conn.close()
 
@@ -472,6 +489,7 @@ def open_store(
     settings: StoreSettings | None = None,
     machine_id: str | None = None,
     project_id: str = "",
+    background_check: bool = False,
 ) -> SqliteStore:
     """Open (or create) the store at `path`: see `opening.open_store`."""
     from ojlang.runtime.store import opening
@@ -483,6 +501,7 @@ def open_store(
         settings=settings,
         machine_id=machine_id,
         project_id=project_id,
+        background_check=background_check,
     )
 
 
