@@ -21,6 +21,7 @@ import os
 import sqlite3
 import sys
 import time
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
     from ojlang.runtime.store.recovery import LoadReport
 
 T = TypeVar("T")
+OpRow = tuple[int, int, str, str, str, int]  # seq, ts, machine_id, type, body, crc32
 DB_NAME = "state.db"
 CHUNK = 5_000
 _OPS = "SELECT seq, ts, machine_id, type, body, crc32 FROM ops"
@@ -159,29 +161,36 @@ class SqliteStore:
         except sqlite3.Error:
             pass
 
-    def _seal(self, drafts: Sequence[OpDraft]) -> list[Op]:
-        ops, seq, ts = [], self._last_seq, self._last_ts
+    def _rows(self, drafts: Sequence[OpDraft]) -> list[OpRow]:
+        """`drafts` numbered from `last_seq + 1` and checked, as `ops` rows with their CRC
+        (computed over the header, then the body bytes: the same `crc32` as `op_crc`)."""
+        rows: list[OpRow] = []
+        seq, ts = self._last_seq, self._last_ts
         for d in drafts:
-            if d.type not in OP_TYPES:
-                raise ValueError(f"unknown op type `{d.type}`")
-            if d.ts < ts:
-                raise ValueError(f"op time goes backwards: {d.ts} after {ts}")
-            if not d.machine_id:
+            kind, body, now, mid = d.type, d.body, d.ts, d.machine_id
+            if kind not in OP_TYPES:
+                raise ValueError(f"unknown op type `{kind}`")
+            if now < ts:
+                raise ValueError(f"op time goes backwards: {now} after {ts}")
+            if not mid:
                 raise ValueError("an op needs a machine id")
             try:
-                d.body.encode("utf-8")
+                data = body.encode("utf-8")
             except UnicodeEncodeError as err:
                 raise ValueError(f"op body is not valid UTF-8 text: {err}") from None
-            seq, ts = seq + 1, d.ts
-            ops.append(Op.sealed(seq, d))
-        return ops
+            seq, ts = seq + 1, now
+            head = f"{seq}\t{now}\t{mid}\t{kind}\t".encode("utf-8", "surrogateescape")
+            rows.append((seq, now, mid, kind, body, zlib.crc32(data, zlib.crc32(head))))
+        return rows
+
+    def _seal(self, drafts: Sequence[OpDraft]) -> list[Op]:
+        return [Op(*row) for row in self._rows(drafts)]
 
     def append_batch(self, ops: Sequence[OpDraft], events: Sequence[Event] = ()) -> list[int]:
         """Append `ops` and `events` in one transaction; the new seqs out, once durable."""
         if not ops:
             return []
-        sealed = self._seal(ops)
-        rows = [(o.seq, o.ts, o.machine_id, o.type, o.body, o.crc32) for o in sealed]
+        rows = self._rows(ops)
         event_rows = [event_row(e) for e in events]
 
         def write(conn: sqlite3.Connection) -> None:
@@ -193,9 +202,9 @@ class SqliteStore:
                 )
 
         self._transaction(write, before_commit="store.before_commit")
-        self._last_seq, self._last_ts = sealed[-1].seq, sealed[-1].ts
+        self._last_seq, self._last_ts = rows[-1][0], rows[-1][1]
         failpoints.hit("store.after_commit")
-        return [o.seq for o in sealed]
+        return [row[0] for row in rows]
 
     def append(self, op: OpDraft, events: Sequence[Event] = ()) -> int:
         return self.append_batch([op], events)[0]
