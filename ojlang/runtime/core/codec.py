@@ -105,25 +105,26 @@ def _attrs_structure(cls: type) -> Any:
     default). The field plan is built on first use, so recursive types resolve lazily. Where
     cattrs would call the type itself (`str`, `int`, …), a value already of that exact type
     is taken as is (`str(v) is v`)."""
-    plan: list[tuple[str, str, Any, Any, bool]] = []  # name, alias, hook (None: call), type, …
-    built: list[bool] = []
+    plan: list[tuple[str, str, Any, Any, bool]] | None = None  # name, alias, hook, type, …
 
-    def build() -> None:
+    def build() -> list[tuple[str, str, Any, Any, bool]]:
         attrs.resolve_types(cls)
+        steps = []
         for a in attrs.fields(cls):
             if not a.init:
                 continue
             t = a.type
             hook = CONVERTER.structure if t is None else CONVERTER.get_structure_hook(t)
-            call = hook == CONVERTER._structure_call
-            plan.append(
+            call = hook == CONVERTER._structure_call  # hook None: call the type
+            steps.append(
                 (a.name, a.alias, None if call else hook, t, a.default is not attrs.NOTHING)
             )
-        built.append(True)
+        return steps
 
     def structure(value: Any, _: Any) -> Any:
-        if not built:
-            build()
+        nonlocal plan
+        if plan is None:
+            plan = build()  # one assignment: a thread racing here builds the same plan
         kwargs = {}
         for name, alias, hook, t, optional in plan:
             if optional and name not in value:
@@ -201,20 +202,34 @@ def input_to_json(inp: i.Input) -> str:
     return canonical(input_body(inp))
 
 
+_INPUTS: dict[str, tuple[Any, str | None, Any]] = {}  # name → (class, verb, structure hook)
+
+
+def _input_class(name: str) -> tuple[Any, str | None, Any]:
+    """The class, verb (verbed inputs) and structure hook of an input name, memoized (replay
+    reads every input op); `ValueError` for an unknown name."""
+    known = _INPUTS.get(name)
+    if known is None:
+        cls = i.class_for(name)
+        if cls is None:
+            raise ValueError(f"unknown input `{name}`")
+        verb = name[len(cls.PREFIX) :] if issubclass(cls, i._Verbed) else None
+        known = _INPUTS[name] = (cls, verb, CONVERTER.get_structure_hook(cls))
+    return known
+
+
 def input_from_json(text: str, graphs: typing.Mapping[str, Graph] | None = None) -> i.Input:
     """Rebuild an input from its op body; `graphs` (hash → graph) is needed for `cmd:reload`.
 
     Raises `ValueError` for an unknown name or a reload whose graph is not given."""
     body = json.loads(text)
     name, payload = body["name"], dict(body["payload"])
-    cls = i.class_for(name)
-    if cls is None:
-        raise ValueError(f"unknown input `{name}`")
+    cls, verb, hook = _input_class(name)
     if cls is i.Reload:
         graph = (graphs or {}).get(payload["graph_hash"])
         if graph is None:
             raise ValueError(f"no graph `{payload['graph_hash']}` for `cmd:reload`")
         return i.Reload(graph, payload.get("request_id", ""))
-    if issubclass(cls, i._Verbed):
-        payload["verb"] = name[len(cls.PREFIX) :]
-    return typing.cast(i.Input, CONVERTER.structure(payload, cls))
+    if verb is not None:
+        payload["verb"] = verb
+    return typing.cast(i.Input, hook(payload, cls))
