@@ -99,7 +99,19 @@ def decode_any(value: Any, _: Any = None) -> Any:
     return value
 
 
+_ATTRS_HOOKS: dict[type, Any] = {}
+
+
 def _attrs_structure(cls: type) -> Any:
+    """The structure hook of the attrs class `cls`, one per class: cattrs clears its dispatch
+    cache whenever it registers a mapping hook and asks the factory again."""
+    hook = _ATTRS_HOOKS.get(cls)
+    if hook is None:
+        hook = _ATTRS_HOOKS[cls] = _attrs_structure_hook(cls)
+    return hook
+
+
+def _attrs_structure_hook(cls: type) -> Any:
     """A structure hook for the attrs class `cls`: for each `init` field, the value under its
     name, structured by the converter's hook for the field type (a missing field keeps its
     default). The field plan is built on first use, so recursive types resolve lazily. Where
