@@ -14,6 +14,10 @@ the cattrs-unstructured value (RUNTIME.md §6.1). Custom hooks, all registered o
 - Fields declared with `data.later` are left out while they hold their default.
 - Inputs are written as the op body `{name, payload}`; `Reload` stores only `graph_hash` and
   `input_from_json` takes the graphs (from `graph` ops) to rebuild it.
+- attrs classes are structured by a plain closure per class (`_attrs_structure`), not by
+  cattrs' generated code: same keys, field hooks and defaults, but no `compile` per class,
+  which dominated a fresh process's first decode (daemon start: snapshot + tail replay).
+  Errors are the field hook's own (`KeyError` for a missing field), not cattrs' grouped ones.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from ojlang.runtime.core import inputs as i
 from ojlang.runtime.core.data import LATER
 from ojlang.runtime.core.graph import Graph
 
-CONVERTER = cattrs.Converter()
+CONVERTER = cattrs.Converter(detailed_validation=False)
 _PRIMITIVES = (str, int, float, bool, type(None))
 _PACKAGE = "ojlang.runtime.core"
 
@@ -111,6 +115,61 @@ def _later_unstructure(cls: Any) -> Any:
 
 
 CONVERTER.register_unstructure_hook_factory(_has_later_fields, _later_unstructure)
+
+
+_ATTRS_HOOKS: dict[type, Any] = {}
+
+
+def _attrs_structure(cls: type) -> Any:
+    """The structure hook of the attrs class `cls`, one per class: cattrs clears its dispatch
+    cache whenever it registers a mapping hook and asks the factory again."""
+    hook = _ATTRS_HOOKS.get(cls)
+    if hook is None:
+        hook = _ATTRS_HOOKS[cls] = _attrs_structure_hook(cls)
+    return hook
+
+
+def _attrs_structure_hook(cls: type) -> Any:
+    """A structure hook for the attrs class `cls`: for each `init` field, the value under its
+    name, structured by the converter's hook for the field type (a missing field keeps its
+    default). The field plan is built on first use, so recursive types resolve lazily. Where
+    cattrs would call the type itself (`str`, `int`, …), a value already of that exact type
+    is taken as is (`str(v) is v`)."""
+    plan: list[tuple[str, str, Any, Any, bool]] | None = None  # name, alias, hook, type, …
+
+    def build() -> list[tuple[str, str, Any, Any, bool]]:
+        attrs.resolve_types(cls)
+        steps = []
+        for a in attrs.fields(cls):
+            if not a.init:
+                continue
+            t = a.type
+            hook = CONVERTER.structure if t is None else CONVERTER.get_structure_hook(t)
+            call = hook == CONVERTER._structure_call  # hook None: call the type
+            steps.append(
+                (a.name, a.alias, None if call else hook, t, a.default is not attrs.NOTHING)
+            )
+        return steps
+
+    def structure(value: Any, _: Any) -> Any:
+        nonlocal plan
+        if plan is None:
+            plan = build()  # one assignment: a thread racing here builds the same plan
+        kwargs = {}
+        for name, alias, hook, t, optional in plan:
+            if optional and name not in value:
+                continue
+            v = value[name]
+            if hook is not None:
+                kwargs[alias] = hook(v, t)
+            else:
+                kwargs[alias] = v if type(v) is t else t(v)
+        return cls(**kwargs)
+
+    return structure
+
+
+CONVERTER.register_structure_hook_factory(attrs.has, _attrs_structure)
 CONVERTER.register_structure_hook_factory(_is_map, _map_structure)
 CONVERTER.register_unstructure_hook_factory(_is_map, _map_unstructure)
 CONVERTER.register_structure_hook_func(_is_primitive_union, lambda v, _: v)
@@ -173,20 +232,34 @@ def input_to_json(inp: i.Input) -> str:
     return canonical(input_body(inp))
 
 
+_INPUTS: dict[str, tuple[Any, str | None, Any]] = {}  # name → (class, verb, structure hook)
+
+
+def _input_class(name: str) -> tuple[Any, str | None, Any]:
+    """The class, verb (verbed inputs) and structure hook of an input name, memoized (replay
+    reads every input op); `ValueError` for an unknown name."""
+    known = _INPUTS.get(name)
+    if known is None:
+        cls = i.class_for(name)
+        if cls is None:
+            raise ValueError(f"unknown input `{name}`")
+        verb = name[len(cls.PREFIX) :] if issubclass(cls, i._Verbed) else None
+        known = _INPUTS[name] = (cls, verb, CONVERTER.get_structure_hook(cls))
+    return known
+
+
 def input_from_json(text: str, graphs: typing.Mapping[str, Graph] | None = None) -> i.Input:
     """Rebuild an input from its op body; `graphs` (hash → graph) is needed for `cmd:reload`.
 
     Raises `ValueError` for an unknown name or a reload whose graph is not given."""
     body = json.loads(text)
     name, payload = body["name"], dict(body["payload"])
-    cls = i.class_for(name)
-    if cls is None:
-        raise ValueError(f"unknown input `{name}`")
+    cls, verb, hook = _input_class(name)
     if cls is i.Reload:
         graph = (graphs or {}).get(payload["graph_hash"])
         if graph is None:
             raise ValueError(f"no graph `{payload['graph_hash']}` for `cmd:reload`")
         return i.Reload(graph, payload.get("request_id", ""))
-    if issubclass(cls, i._Verbed):
-        payload["verb"] = name[len(cls.PREFIX) :]
-    return typing.cast(i.Input, CONVERTER.structure(payload, cls))
+    if verb is not None:
+        payload["verb"] = verb
+    return typing.cast(i.Input, hook(payload, cls))

@@ -42,6 +42,11 @@ from ojlang.runtime.store.port import (
 from ojlang.runtime.store.replay import decode_world, encode_world, replay_ops
 from ojlang.runtime.store.sqlite import SqliteStore, open_store
 
+# every user of the package opens and loads a store: import what `open_store` and `load` import
+# lazily (they import `sqlite` themselves) with the package, not in the middle of a start
+from ojlang.runtime.store import opening as opening  # isort: skip
+from ojlang.runtime.store import recovery as recovery  # isort: skip
+
 Store = SqliteStore
 
 __all__ = [

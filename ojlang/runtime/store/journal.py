@@ -68,7 +68,7 @@ class Journal:
         """Open the store at `path`, recover the state (§6.5), return a journal on it."""
         from ojlang.runtime.store.sqlite import open_store
 
-        store = open_store(path, settings=settings, machine_id=machine_id)
+        store = open_store(path, settings=settings, machine_id=machine_id, background_check=True)
         try:
             world, _ = store.load(salvage=salvage)
         except BaseException:

@@ -21,6 +21,7 @@ import os
 import sqlite3
 import sys
 import time
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -45,9 +46,11 @@ from ojlang.runtime.store.port import (
 
 if TYPE_CHECKING:
     from ojlang.runtime.core.world import World
+    from ojlang.runtime.store.quickcheck import QuickCheck
     from ojlang.runtime.store.recovery import LoadReport
 
 T = TypeVar("T")
+OpRow = tuple[int, int, str, str, str, int]  # seq, ts, machine_id, type, body, crc32
 DB_NAME = "state.db"
 CHUNK = 5_000
 _OPS = "SELECT seq, ts, machine_id, type, body, crc32 FROM ops"
@@ -77,8 +80,10 @@ class SqliteStore:
         readonly: bool,
         settings: StoreSettings,
         machine_id: str,
+        check: QuickCheck | None = None,
     ) -> None:
         self._conn = conn
+        self._check = check  # `quick_check` still running (`opening.py`), joined before use
         self.path = path
         self.readonly = readonly
         self.settings = settings
@@ -113,11 +118,21 @@ class SqliteStore:
             raise ValueError(f"unknown table `{table}`")
         return int(self._conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
+    def _checked(self) -> None:
+        """Join the open's background `quick_check`; refuse the store when it failed."""
+        check, self._check = self._check, None
+        if check is not None:
+            verdict = check.wait()
+            if verdict != "ok":
+                self._failed = f"`PRAGMA quick_check` failed: {verdict}"
+                raise refused(self.path, self._failed)
+
     # -- writes -------------------------------------------------------------------------------
 
     def _transaction(self, body: Callable[[sqlite3.Connection], T], before_commit: str = "") -> T:
         if self.readonly:
             raise StoreRefused(f"`{self.path}` is open read-only")
+        self._checked()
         if self._failed is not None:
             raise StoreIOError(
                 f"the store stopped after a failed write ({self._failed})",
@@ -146,29 +161,36 @@ class SqliteStore:
         except sqlite3.Error:
             pass
 
-    def _seal(self, drafts: Sequence[OpDraft]) -> list[Op]:
-        ops, seq, ts = [], self._last_seq, self._last_ts
+    def _rows(self, drafts: Sequence[OpDraft]) -> list[OpRow]:
+        """`drafts` numbered from `last_seq + 1` and checked, as `ops` rows with their CRC
+        (computed over the header, then the body bytes: the same `crc32` as `op_crc`)."""
+        rows: list[OpRow] = []
+        seq, ts = self._last_seq, self._last_ts
         for d in drafts:
-            if d.type not in OP_TYPES:
-                raise ValueError(f"unknown op type `{d.type}`")
-            if d.ts < ts:
-                raise ValueError(f"op time goes backwards: {d.ts} after {ts}")
-            if not d.machine_id:
+            kind, body, now, mid = d.type, d.body, d.ts, d.machine_id
+            if kind not in OP_TYPES:
+                raise ValueError(f"unknown op type `{kind}`")
+            if now < ts:
+                raise ValueError(f"op time goes backwards: {now} after {ts}")
+            if not mid:
                 raise ValueError("an op needs a machine id")
             try:
-                d.body.encode("utf-8")
+                data = body.encode("utf-8")
             except UnicodeEncodeError as err:
                 raise ValueError(f"op body is not valid UTF-8 text: {err}") from None
-            seq, ts = seq + 1, d.ts
-            ops.append(Op.sealed(seq, d))
-        return ops
+            seq, ts = seq + 1, now
+            head = f"{seq}\t{now}\t{mid}\t{kind}\t".encode("utf-8", "surrogateescape")
+            rows.append((seq, now, mid, kind, body, zlib.crc32(data, zlib.crc32(head))))
+        return rows
+
+    def _seal(self, drafts: Sequence[OpDraft]) -> list[Op]:
+        return [Op(*row) for row in self._rows(drafts)]
 
     def append_batch(self, ops: Sequence[OpDraft], events: Sequence[Event] = ()) -> list[int]:
         """Append `ops` and `events` in one transaction; the new seqs out, once durable."""
         if not ops:
             return []
-        sealed = self._seal(ops)
-        rows = [(o.seq, o.ts, o.machine_id, o.type, o.body, o.crc32) for o in sealed]
+        rows = self._rows(ops)
         event_rows = [event_row(e) for e in events]
 
         def write(conn: sqlite3.Connection) -> None:
@@ -180,9 +202,9 @@ class SqliteStore:
                 )
 
         self._transaction(write, before_commit="store.before_commit")
-        self._last_seq, self._last_ts = sealed[-1].seq, sealed[-1].ts
+        self._last_seq, self._last_ts = rows[-1][0], rows[-1][1]
         failpoints.hit("store.after_commit")
-        return [o.seq for o in sealed]
+        return [row[0] for row in rows]
 
     def append(self, op: OpDraft, events: Sequence[Event] = ()) -> int:
         return self.append_batch([op], events)[0]
@@ -421,7 +443,9 @@ class SqliteStore:
         try:
             world, report = load(self, verify=verify, salvage=salvage)
         except sqlite3.DatabaseError as err:
+            self._checked()  # the check's verdict names the damage better
             raise refused(self.path, f"{type(err).__name__}: {err}") from None
+        self._checked()
         self.recovery = report
         return world, self._last_seq
 
@@ -454,6 +478,8 @@ class SqliteStore:
         return "ok" if rows == [("ok",)] else "; ".join(str(r[0]) for r in rows[:5])
 
     def close(self) -> None:
+        if self._check is not None:
+            self._check.wait()
         with contextlib.suppress(sqlite3.Error):
             self._conn.close()
 
@@ -472,6 +498,7 @@ def open_store(
     settings: StoreSettings | None = None,
     machine_id: str | None = None,
     project_id: str = "",
+    background_check: bool = False,
 ) -> SqliteStore:
     """Open (or create) the store at `path`: see `opening.open_store`."""
     from ojlang.runtime.store import opening
@@ -483,6 +510,7 @@ def open_store(
         settings=settings,
         machine_id=machine_id,
         project_id=project_id,
+        background_check=background_check,
     )
 
 

@@ -5,6 +5,7 @@ rebuilds a damaged file; verify and state_at read without changing anything."""
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import tempfile
 from functools import cache
 from pathlib import Path
@@ -297,3 +298,38 @@ def test_sqlite_errors_while_loading_become_refusals(tmp_path: Path) -> None:
     store._conn.execute("DROP TABLE snapshots")
     with pytest.raises(StoreRefused):
         store.load()
+
+
+def _damage_events_index(tmp: Path) -> None:
+    """Overwrite the root page of the `events_subject` index: nothing `load()` reads."""
+    path = fresh(tmp) / "state.db"
+    conn = sqlite3.connect(path)
+    page = conn.execute("PRAGMA page_size").fetchone()[0]
+    sql = "SELECT rootpage FROM sqlite_master WHERE name = 'events_subject'"
+    root = conn.execute(sql).fetchone()[0]
+    conn.close()
+    data = bytearray(path.read_bytes())
+    data[(root - 1) * page : root * page] = b"\xff" * page
+    path.write_bytes(bytes(data))
+
+
+def test_the_background_quick_check_refuses_before_the_state_is_used(tmp_path: Path) -> None:
+    """`Journal.open` runs `quick_check` in a thread while it loads: damage the load never
+    reads still refuses the start, and a write before `load()` waits for the check too."""
+    _damage_events_index(tmp_path)
+    with pytest.raises(StoreRefused, match="quick_check") as info:
+        Journal.open(tmp_path, machine_id=MACHINE, settings=CFG)
+    assert "oj wal repair" in (info.value.help or "")
+    store = open_store(tmp_path, machine_id=MACHINE, settings=CFG, background_check=True)
+    with pytest.raises(StoreRefused, match="quick_check"):
+        store.append_marker("daemon_start", {}, 10**16)
+    store.close()
+    with pytest.raises(StoreRefused, match="quick_check"):
+        open_store(tmp_path, machine_id=MACHINE, settings=CFG)  # without: refused at open
+
+
+def test_the_background_quick_check_passes_a_sound_store(tmp_path: Path) -> None:
+    fresh(tmp_path)
+    journal = Journal.open(tmp_path, machine_id=MACHINE, settings=CFG)
+    assert codec.to_json(journal.world) == base()[2][base()[1][-1].seq]
+    journal.close(final_snapshot=False)
