@@ -174,7 +174,8 @@ run = "echo hello {name}"
         trigger=(
             "A word of a recovery or action chain that is not valid where it is used "
             "(§4.5): a misspelling such as `restrat`, a word the context does not allow "
-            "(`release` in `on_stuck`), or a malformed count (`nudge:often`)."
+            "(`release` in `on_stuck`), a malformed count (`nudge:often`), or a count "
+            "outside a ladder (`restart:3` in `on_unhealthy`: only ladders use a step N times)."
         ),
         why=(
             "The chain decides what happens when an agent is stuck or a lock goes stale; an "
