@@ -23,7 +23,10 @@ def _duration_by_grammar(text: str) -> Any:
 
 
 def _duration_fast(text: str) -> Any:
-    return list(durations.parse_duration(text, allow_zero=True).parts)
+    return [
+        durations._part(text, m[1], m.start(1), m.end(1), m[2], m.start(2), m.end(2))
+        for m in durations._COMMON_PART.finditer(text)
+    ]
 
 
 @settings(max_examples=300, deadline=None)
