@@ -55,10 +55,12 @@ def _cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _child_cpu(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+def _child_cpu(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
+    """Wall and CPU seconds of one child run in `cwd` (not the worktree: `-c` imports from
+    the working directory first)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.perf_counter()
-    subprocess.run(argv, env=env, check=True, capture_output=True)
+    subprocess.run(argv, cwd=cwd, env=env, check=True, capture_output=True)
     wall = time.perf_counter() - began
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
@@ -144,10 +146,10 @@ def _rounds(base: Path, env: dict[str, str], label: str) -> dict[str, Any]:
     times: dict[str, list[float]] = {k: [] for k in ("wall", "cpu", "pw", "pc", "iw", "ic")}
     importing = [sys.executable, "-c", "import ojlang.runtime.daemon.lifecycle"]
     for k in range(ROUNDS):
-        wall, cpu = _child_cpu([sys.executable, "-c", "pass"], env)
+        wall, cpu = _child_cpu([sys.executable, "-c", "pass"], env, base)
         times["pw"].append(wall)
         times["pc"].append(cpu)
-        wall, cpu = _child_cpu(importing, env)
+        wall, cpu = _child_cpu(importing, env, base)
         times["iw"].append(wall)
         times["ic"].append(cpu)
         wall, cpu = start_once(base / f"{label}{k}", env)
