@@ -7,7 +7,9 @@ a cold client process each): `oj hook activity` (JSON on stdin) and `oj done` (w
 task, one commit). Each round also times a `python -c pass` of the same interpreter (the
 baseline, interleaved so both see the same load) and the `hook` round trip alone from this
 process (what the daemon adds to the client's own start). Wall and CPU time (`getrusage` of
-the child) medians of `OJ_BENCH_SIGNAL_ROUNDS` rounds (default 10). Needs tmux and git.
+the child) medians of `OJ_BENCH_SIGNAL_ROUNDS` rounds (default 10), measured twice with the
+clients run from a copy of the package on `PYTHONPATH`: from source (`PYTHONDONTWRITEBYTECODE=1`,
+no `.pyc`) and precompiled (`python -m compileall`). Needs tmux and git.
 """
 
 from __future__ import annotations
@@ -102,7 +104,7 @@ def _running_task(client: Any, run: str, timeout: float = 60.0) -> dict[str, Any
     raise RuntimeError(f"the task of `{run}` did not start")
 
 
-def measure(root: Path, env: dict[str, str]) -> dict[str, Any]:
+def measure(root: Path, env: dict[str, str], label: str) -> dict[str, Any]:
     from ojlang.client import connect
     from ojlang.runtime.daemon.protocol import socket_path
 
@@ -111,7 +113,8 @@ def measure(root: Path, env: dict[str, str]) -> dict[str, Any]:
     }
     with connect(root, autostart=False) as client:
         for k in range(ROUNDS):
-            run = str(client.request("pipeline.start", {"pipeline": "p", "name": f"r{k}"})["run"])
+            name = f"{label}{k}"
+            run = str(client.request("pipeline.start", {"pipeline": "p", "name": name})["run"])
             task = _running_task(client, run)
             agent = {
                 **env,
@@ -134,20 +137,29 @@ def measure(root: Path, env: dict[str, str]) -> dict[str, Any]:
                 times[f"{key}_cpu"].append(cpu)
     m = {key: statistics.median(values) for key, values in times.items()}
     return {
-        "hook_cli_median_ms": round(m["hook"] * 1000, 1),
-        "hook_cli_cpu_median_ms": round(m["hook_cpu"] * 1000, 1),
-        "done_cli_median_ms": round(m["done"] * 1000, 1),
-        "done_cli_cpu_median_ms": round(m["done_cpu"] * 1000, 1),
-        "hook_round_trip_median_ms": round(m["rt"] * 1000, 1),
-        "python_pass_median_ms": round(m["pass"] * 1000, 1),
-        "python_pass_cpu_median_ms": round(m["pass_cpu"] * 1000, 1),
-        "hook_ratio_to_pass": round(m["hook"] / m["pass"], 2),
-        "done_ratio_to_pass": round(m["done"] / m["pass"], 2),
-        "hook_budget_ms": 50,
-        "done_budget_ms": 80,
-        "rounds": ROUNDS,
-        "load_average_1m": round(os.getloadavg()[0], 2),
+        f"hook_cli_{label}_median_ms": round(m["hook"] * 1000, 1),
+        f"hook_cli_{label}_cpu_median_ms": round(m["hook_cpu"] * 1000, 1),
+        f"done_cli_{label}_median_ms": round(m["done"] * 1000, 1),
+        f"done_cli_{label}_cpu_median_ms": round(m["done_cpu"] * 1000, 1),
+        f"hook_round_trip_{label}_median_ms": round(m["rt"] * 1000, 1),
+        f"python_pass_{label}_median_ms": round(m["pass"] * 1000, 1),
+        f"python_pass_{label}_cpu_median_ms": round(m["pass_cpu"] * 1000, 1),
+        f"hook_{label}_ratio_to_pass": round(m["hook"] / m["pass"], 2),
+        f"done_{label}_ratio_to_pass": round(m["done"] / m["pass"], 2),
     }
+
+
+def _package_copy(base: Path) -> Path:
+    """A copy of the `ojlang` sources without any `.pyc` (the worktree stays as it is)."""
+    import ojlang
+
+    dest = base / "pkg"
+    shutil.copytree(
+        Path(ojlang.__file__).parent,
+        dest / "ojlang",
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+    )
+    return dest
 
 
 def run() -> dict[str, Any]:
@@ -162,8 +174,20 @@ def run() -> dict[str, Any]:
         os.environ.update(env)
         try:
             subprocess.run([OJ, "daemon", "start"], cwd=root, env=env, check=True)
+            package = _package_copy(base)
+            client_env = {**env, "PYTHONPATH": str(package), "PYTHONDONTWRITEBYTECODE": "1"}
             try:
-                return measure(root, env)
+                figures = measure(root, client_env, "source")
+                compile_all = [sys.executable, "-m", "compileall", "-q", str(package / "ojlang")]
+                subprocess.run(compile_all, check=True, capture_output=True)
+                figures.update(measure(root, client_env, "pyc"))
+                figures.update(
+                    hook_budget_ms=50,
+                    done_budget_ms=80,
+                    rounds=ROUNDS,
+                    load_average_1m=round(os.getloadavg()[0], 2),
+                )
+                return figures
             finally:
                 subprocess.run(
                     [OJ, "daemon", "stop", "--kill-agents"], cwd=root, env=env, timeout=120

@@ -6,9 +6,11 @@ ojlang.runtime.daemon --root ROOT` as the CLI does and polls the socket every 5 
 CPU time (user + system, from `/proc`) at that moment. Each round is paired with a `python -c
 pass` of the same interpreter (the baseline, interleaved so both see the same load) and with
 the bare import of the daemon's start modules (`import ojlang.runtime.daemon.lifecycle`).
-Medians of `OJ_BENCH_START_ROUNDS` rounds (default 7), precompiled (the worktree's `.pyc`).
-With `OJ_BENCH_CALLGRIND=1` also the instructions of one start up to `welcome` (the daemon is
-stopped by SIGTERM at the welcome; valgrind; repeatable under load).
+Medians of `OJ_BENCH_START_ROUNDS` rounds (default 7), measured twice from a copy of the
+package on `PYTHONPATH`: from source (`PYTHONDONTWRITEBYTECODE=1`, no `.pyc`: every start
+compiles what it imports) and precompiled (`python -m compileall`), as `bench/daemon.py` does
+for `oj status`. With `OJ_BENCH_CALLGRIND=1` also the instructions of one precompiled start up
+to `welcome` (the daemon is stopped by SIGTERM at the welcome; valgrind; repeatable under load).
 """
 
 from __future__ import annotations
@@ -53,10 +55,12 @@ def _cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _child_cpu(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+def _child_cpu(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
+    """Wall and CPU seconds of one child run in `cwd` (not the worktree: `-c` imports from
+    the working directory first)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.perf_counter()
-    subprocess.run(argv, env=env, check=True, capture_output=True)
+    subprocess.run(argv, cwd=cwd, env=env, check=True, capture_output=True)
     wall = time.perf_counter() - began
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
@@ -123,41 +127,63 @@ def _instructions(root: Path, env: dict[str, str]) -> int | None:
     return int(found.group(1)) if found else None
 
 
-def run() -> dict[str, Any]:
+def _package_copy(base: Path) -> Path:
+    """A copy of the `ojlang` sources without any `.pyc` (the worktree stays as it is)."""
+    import shutil
+
+    import ojlang
+
+    dest = base / "pkg"
+    shutil.copytree(
+        Path(ojlang.__file__).parent,
+        dest / "ojlang",
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+    )
+    return dest
+
+
+def _rounds(base: Path, env: dict[str, str], label: str) -> dict[str, Any]:
     times: dict[str, list[float]] = {k: [] for k in ("wall", "cpu", "pw", "pc", "iw", "ic")}
+    importing = [sys.executable, "-c", "import ojlang.runtime.daemon.lifecycle"]
+    for k in range(ROUNDS):
+        wall, cpu = _child_cpu([sys.executable, "-c", "pass"], env, base)
+        times["pw"].append(wall)
+        times["pc"].append(cpu)
+        wall, cpu = _child_cpu(importing, env, base)
+        times["iw"].append(wall)
+        times["ic"].append(cpu)
+        wall, cpu = start_once(base / f"{label}{k}", env)
+        times["wall"].append(wall)
+        times["cpu"].append(cpu)
+    m = {key: statistics.median(values) for key, values in times.items()}
+    return {
+        f"start_{label}_to_welcome_median_ms": round(m["wall"] * 1000, 1),
+        f"start_{label}_to_welcome_max_ms": round(max(times["wall"]) * 1000, 1),
+        f"start_{label}_daemon_cpu_median_ms": round(m["cpu"] * 1000, 1),
+        f"import_lifecycle_{label}_median_ms": round(m["iw"] * 1000, 1),
+        f"import_lifecycle_{label}_cpu_median_ms": round(m["ic"] * 1000, 1),
+        f"python_pass_{label}_median_ms": round(m["pw"] * 1000, 1),
+        f"python_pass_{label}_cpu_median_ms": round(m["pc"] * 1000, 1),
+        f"start_{label}_ratio_to_pass": round(m["wall"] / m["pw"], 2),
+    }
+
+
+def run() -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="oj-bench-start-") as tmp:
         base = Path(tmp)
-        env = _env(base)
-        importing = [sys.executable, "-c", "import ojlang.runtime.daemon.lifecycle"]
-        start_once(base / "warm", env)  # the first start may write `.pyc` files
-        for k in range(ROUNDS):
-            wall, cpu = _child_cpu([sys.executable, "-c", "pass"], env)
-            times["pw"].append(wall)
-            times["pc"].append(cpu)
-            wall, cpu = _child_cpu(importing, env)
-            times["iw"].append(wall)
-            times["ic"].append(cpu)
-            wall, cpu = start_once(base / f"p{k}", env)
-            times["wall"].append(wall)
-            times["cpu"].append(cpu)
-        m = {key: statistics.median(values) for key, values in times.items()}
-        figures: dict[str, Any] = {
-            "start_to_welcome_median_ms": round(m["wall"] * 1000, 1),
-            "start_to_welcome_max_ms": round(max(times["wall"]) * 1000, 1),
-            "start_daemon_cpu_median_ms": round(m["cpu"] * 1000, 1),
-            "import_lifecycle_median_ms": round(m["iw"] * 1000, 1),
-            "import_lifecycle_cpu_median_ms": round(m["ic"] * 1000, 1),
-            "python_pass_median_ms": round(m["pw"] * 1000, 1),
-            "python_pass_cpu_median_ms": round(m["pc"] * 1000, 1),
-            "start_ratio_to_pass": round(m["wall"] / m["pw"], 2),
-            "start_budget_ms": 400,
-            "rounds": ROUNDS,
-            "load_average_1m": round(os.getloadavg()[0], 2),
-        }
+        package = _package_copy(base)
+        env = {**_env(base), "PYTHONPATH": str(package), "PYTHONDONTWRITEBYTECODE": "1"}
+        figures = _rounds(base, env, "source")
+        compile_all = [sys.executable, "-m", "compileall", "-q", str(package / "ojlang")]
+        subprocess.run(compile_all, check=True, capture_output=True)
+        figures.update(_rounds(base, env, "pyc"))
+        figures.update(
+            start_budget_ms=400, rounds=ROUNDS, load_average_1m=round(os.getloadavg()[0], 2)
+        )
         if os.environ.get("OJ_BENCH_CALLGRIND") == "1":
             ir = _instructions(base / "cg", env)
             if ir:
-                figures["start_instructions_m"] = round(ir / 1e6, 1)
+                figures["start_pyc_instructions_m"] = round(ir / 1e6, 1)
     return figures
 
 
