@@ -36,6 +36,18 @@ def _compile(text: str) -> tuple[tuple[str, ...], str | None]:
     return tuple(name.split(":")), (subject or None)
 
 
+@lru_cache(maxsize=4096)
+def parts(text: str) -> tuple[str, str | None]:
+    """The name part and the `@subject` glob (or None) of pattern `text`."""
+    name, _, subject = text.partition("@")
+    return name, (subject or None)
+
+
+def is_literal(text: str) -> bool:
+    """Whether a pattern's name or subject part has no wildcard (`*`, `**`, `?`, `[`)."""
+    return not any(c in text for c in "*?[")
+
+
 def first_segment(text: str) -> str:
     """Index key of a pattern: its first segment, or `*` when that is a wildcard."""
     head = _compile(text)[0][0]
