@@ -52,3 +52,21 @@ def test_dead_dead_letters_the_item() -> None:
 def test_without_a_worker_item_the_word_fails_the_run() -> None:
     d, _ = stuck("requeue", worker=False)
     assert (d.world.runs["fix-b1"].state, d.world.runs["fix-b1"].error) == ("failed", "requeue")
+
+
+def test_runs_that_end_at_once_settle_their_items_and_the_worker_claims_on() -> None:
+    pipe = Pipeline("fix", "rb", (Phase("a"),))
+    d = Driver(
+        graph(
+            pipelines={"rb.fix": pipe},
+            workers={"rb.fixer": Worker("fixer", "rb", "bugs", "rb.fix")},
+            queues={"bugs": Queue("bugs", "rb")},
+        )
+    )
+    d(i.WorkerCommand("stop", "rb.fixer", request_id="r"))
+    d(i.QueueAdd("bugs", {"id": "b1"}))
+    d(i.QueueAdd("bugs", {"id": "b2"}))
+    d(i.WorkerCommand("start", "rb.fixer", request_id="r"))
+    assert [d.world.runs[f"fix-{b}"].state for b in ("b1", "b2")] == ["done", "done"]
+    assert {it.state for it in d.world.queues["bugs"].items.values()} == {"done"}
+    assert d.world.workers["rb.fixer"].active == ()
