@@ -107,3 +107,13 @@ def test_a_run_the_reloaded_worker_does_not_track_ends_without_touching_it() -> 
     assert w.active == ()
     d.exit(d.world.runs["fix-b0"].child)
     assert d.world.runs["fix-b0"].state == "done" and d.world.workers["rb.fixer"] == w
+
+
+def test_a_disabled_worker_claims_nothing_when_its_run_ends() -> None:
+    d = shell_worker(1)
+    d(i.QueueAdd("bugs", {"id": "b9"}))
+    d(i.WorkerCommand("disable", "rb.fixer", request_id="r"))
+    d.exit(d.world.runs["fix-b0"].child)
+    w = d.world.workers["rb.fixer"]
+    assert (w.state, w.active) == ("disabled", ())
+    assert "fix-b9" not in d.world.runs and d.world.queues["bugs"].items["b9"].state == "ready"
