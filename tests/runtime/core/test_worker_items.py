@@ -117,3 +117,27 @@ def test_a_disabled_worker_claims_nothing_when_its_run_ends() -> None:
     w = d.world.workers["rb.fixer"]
     assert (w.state, w.active) == ("disabled", ())
     assert "fix-b9" not in d.world.runs and d.world.queues["bugs"].items["b9"].state == "ready"
+
+
+def test_dead_after_the_claim_timed_out_leaves_the_released_item_alone() -> None:
+    pipe = Pipeline("fix", "rb", (Phase("a", "task", task="rb.coder"),), inputs=("bug",))
+    d = Driver(
+        graph(
+            pipelines={"rb.fix": pipe},
+            tasks={"rb.coder": Task("coder", "rb", prompt="fix", on_stuck=chain("dead"))},
+            workers={"rb.fixer": Worker("fixer", "rb", "bugs", "rb.fix")},
+            queues={"bugs": Queue("bugs", "rb")},
+        )
+    )
+    d(i.QueueAdd("bugs", {"id": "b1", "bug": "crash"}))
+    run = d.world.runs["fix-b1"]
+    spawn = next(e for e in d.world.outbox.values() if isinstance(e, fx.SpawnSession))
+    d(i.SessionResult("spawned", spawn.effect_id, pane_pid=7))
+    d(i.AgentSignal("ready", run.child))
+    d.fire(f"vis:bugs:{run.item_claim}")
+    item = d.world.queues["bugs"].items["b1"]
+    assert item.claim is None or item.claim.id != run.item_claim
+    d(i.SessionGone(run.child))
+    assert d.world.runs["fix-b1"].state == "failed"
+    item = d.world.queues["bugs"].items["b1"]
+    assert item.state == "claimed" and "fix-b1-2" in d.world.runs, "claimed again, not dead"
