@@ -296,10 +296,10 @@ def _escalation_resolve(tx: Tx, inp: i.EscalationResolve) -> None:
         tx.reply(inp.request_id, error=chosen, msg=f"cannot resolve `{inp.id}` with `{inp.option}`")
         return
     kind, _, ident = esc.subject.partition(":")
-    if kind == "run":
-        run = live_run(tx, ident)
-        if run is not None:
-            pl.on_escalation(tx, run, chosen)
+    if kind == "run":  # open: the run is live (its end moots it)
+        run = tx.world.runs[ident]
+        tx.pinned = run.graph_hash
+        pl.on_escalation(tx, run, chosen)
     elif kind == "task" or (kind == "confirm" and chosen == "fail"):
         tr = tx.world.tasks[ident]
         tx.pinned = tx.world.runs[tr.run].graph_hash

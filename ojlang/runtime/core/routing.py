@@ -153,24 +153,22 @@ _PLANS_MAX = 8192
 
 
 def _plan(tx: Tx, name: str) -> _Plan:
-    """The hooks and notify patterns of the current graph whose names match `name` (cached)."""
-    key = (tx.world.graph_hash, name)
-    plan = _PLANS.get(key)
-    if plan is None:
-        if len(_PLANS) >= _PLANS_MAX:
-            _PLANS.clear()
-        graph = tx.graph
-        first = next(iter(graph.runbooks), "")
-        out = []
-        for rb_name, rb in graph.runbooks.items():
-            cfg = rb.notify
-            hooks = tuple(h for h in rb.hooks if name_matches(h.pattern.text, name))
-            ignore = tuple(p.text for p in cfg.ignore if name_matches(p.text, name))
-            rules = tuple(r for r in cfg.rules if name_matches(r.on.text, name))
-            on = tuple(p.text for p in cfg.on if name_matches(p.text, name))
-            if hooks or rules or on:
-                out.append((rb_name, rb_name == first, hooks, ignore, rules, on))
-        plan = _PLANS[key] = tuple(out)
+    """The hooks and notify patterns of the current graph whose names match `name`, stored in
+    `_PLANS` (`route` looks there first)."""
+    if len(_PLANS) >= _PLANS_MAX:
+        _PLANS.clear()
+    graph = tx.graph
+    first = next(iter(graph.runbooks), "")
+    out = []
+    for rb_name, rb in graph.runbooks.items():
+        cfg = rb.notify
+        hooks = tuple(h for h in rb.hooks if name_matches(h.pattern.text, name))
+        ignore = tuple(p.text for p in cfg.ignore if name_matches(p.text, name))
+        rules = tuple(r for r in cfg.rules if name_matches(r.on.text, name))
+        on = tuple(p.text for p in cfg.on if name_matches(p.text, name))
+        if hooks or rules or on:
+            out.append((rb_name, rb_name == first, hooks, ignore, rules, on))
+    plan = _PLANS[(tx.world.graph_hash, name)] = tuple(out)
     return plan
 
 

@@ -507,9 +507,7 @@ def restart(tx: Tx, tr: TaskRun, reason: str, counted: bool, message: str = "") 
 def on_timer(tx: Tx, tr: TaskRun, which: str) -> None:
     if which == "linger":
         _kill(tx, tr)
-    elif not tr.live:
-        tx.ignored(tr.state, which)
-    elif which == "startup":
+    elif which == "startup":  # the others need a live run: `_end` cancels them
         _start_failed(tx, tr, "startup timed out")
     elif which == "respawn":
         _spawn(tx, tr)

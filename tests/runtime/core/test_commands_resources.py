@@ -127,3 +127,12 @@ def test_a_reload_that_lengthens_the_heartbeat_moves_the_stale_and_orphan_timers
         d.fire(tid)
         assert d.names() == [] and d.world.timers[tid] > due, tid
     assert not d.world.locks["L"].stale and "cli:a" in d.world.semaphores["S"].holders
+
+
+def test_a_reload_that_drops_a_semaphore_keeps_its_holders() -> None:
+    d = driver()
+    d(i.SemaphoreCommand("acquire", "S", "cli:a", request_id="r"))
+    held = d.world.semaphores["S"]
+    g = d.world.graphs[d.world.graph_hash]
+    d(i.Reload(attrs_evolve(g, semaphores={})))
+    assert d.world.semaphores["S"] == held and d.names() == ["daemon:reloaded"]

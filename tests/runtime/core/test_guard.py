@@ -168,3 +168,13 @@ def test_cancelling_the_run_kills_the_guard_shell_in_flight() -> None:
     d.exit(d.shell("guard").effect_id, 1)  # fails: waits for its retry, nothing in flight
     d(i.Cancel("p-x", request_id="r"))
     assert not d.of(fx.KillProcessGroup) and len(d.world.guards) == 0
+
+
+def test_a_wake_event_while_the_deadline_escalation_is_open_is_ignored() -> None:
+    d = driver(shell(timeout_us=60 * S, wake_on=(Pattern("build:done@{dep}"),)))
+    d.exit(d.shell("guard").effect_id, 1)
+    d.fire(next(t for t in d.world.timers if t.endswith(":deadline")))
+    guards = d.world.guards
+    d(i.EmitCommand("build:done", "auth"))
+    assert not d.of(fx.RunShell) and d.world.guards == guards
+    assert any("ignored `event`" in e.message for e in d.of(fx.Log))

@@ -135,3 +135,14 @@ def test_a_strategy_that_runs_out_goes_to_its_on_exhaust_phase() -> None:
     d.exit(d.shell("attempt").effect_id, 1)
     assert d.world.runs["p-x"].phase == "b"
     assert d.shell("phase").script == "bee"
+
+
+def test_an_ended_run_admits_only_as_many_queued_runs_as_its_slot_allows() -> None:
+    pipe = Pipeline("p", "rb", (Phase("a", "run", run=lit("a")),), concurrency=1)
+    d = Driver(graph(pipelines={"rb.p": pipe}))
+    for name in ("x", "y", "z"):
+        d(i.PipelineStart("rb.p", {}, name))
+    assert [d.world.runs[f"p-{n}"].state for n in "yz"] == ["queued", "queued"]
+    d.exit(d.world.runs["p-x"].child)
+    states = [d.world.runs[f"p-{n}"].state for n in "xyz"]
+    assert states[0] == "done" and states[2] == "queued" and states[1] not in ("queued", "done")

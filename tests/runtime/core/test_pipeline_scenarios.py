@@ -369,3 +369,18 @@ def test_settings_keep_worktrees() -> None:
     d(i.WorkspaceResult("ready", d.of(fx.WorktreeAdd)[0].effect_id))
     d.exit(d.world.runs["p-x"].child)
     assert not d.of(fx.WorktreeRemove)
+
+
+def test_a_recovery_failed_by_the_operator_escalates_the_run() -> None:
+    strategy = Strategy("fix", "rb", (Attempt("one", run=lit("fix one")),), on_exhaust="escalate")
+    phase = Phase("a", "run", run=lit("a"), on_fail=OnFail("strategy", strategy="rb.fix"))
+    d = one(phase, strategies={"rb.fix": strategy})
+    d(i.PipelineStart("rb.p", {}, "x"))
+    d.exit(d.world.runs["p-x"].child, 1)
+    d.exit(d.shell("attempt").effect_id, 1)
+    esc = next(e for e in d.world.escalations.values() if e.kind == "strategy_exhausted")
+    d(i.EscalationResolve(esc.id, "fail", request_id="r"))
+    run = d.world.runs["p-x"]
+    assert run.state == "escalated" and not d.world.strategies
+    (again,) = [e for e in d.world.escalations.values() if e.state == "open"]
+    assert (again.kind, again.subject) == ("phase_failed", "run:p-x")

@@ -65,3 +65,22 @@ def test_order_puts_missing_values_last_and_sorts_mixed_types_by_type_name() -> 
         d(i.QueueCommand("claim", "q", holder="t", request_id="r"))
         order.append(d.reply().result["item"])
     assert order == ["one", "two", "text", "none"]
+
+
+def test_a_retried_dead_item_keeps_its_dedupe_key_while_it_is_free() -> None:
+    d = exhausted(Queue("q", "rb", max_retries=0))
+    assert "x" not in d.world.queues["q"].dedupe
+    d(i.QueueCommand("retry", "q", item="x", request_id="r"))
+    q = d.world.queues["q"]
+    assert q.items["x"].state == "ready" and q.dedupe["x"] == "x"
+    d(i.QueueAdd("q", {"id": "x", "n": 2}, request_id="r"))
+    assert len(d.world.queues["q"].items) == 1, "the retried item blocks a duplicate again"
+
+
+def test_dropping_a_dead_item_leaves_the_dedupe_keys_alone() -> None:
+    d = exhausted(Queue("q", "rb", max_retries=0))
+    d(i.QueueAdd("q", {"id": "y"}))
+    dedupe = d.world.queues["q"].dedupe
+    d(i.QueueCommand("drop", "q", item="x", request_id="r"))
+    q = d.world.queues["q"]
+    assert q.items["x"].state == "dropped" and q.dedupe == dedupe and dict(dedupe) == {"y": "y"}

@@ -3,6 +3,7 @@ of dead items, and the `on_stale` words of a lock held by a command-line holder.
 
 from __future__ import annotations
 
+import pytest
 from core_kit import Driver, S, graph, lit, tpl
 
 from ojlang.runtime.core import effects as fx
@@ -108,3 +109,24 @@ def test_rollback_of_a_stale_lock_runs_the_current_attempt_rollback() -> None:
     d(i.PipelineStart("rb.p", {}, "x"))
     d.fire("lock:L:stale")
     assert d.shell("rollback").script == "undo ff"
+
+
+@pytest.mark.parametrize("word", ["cleanup", "rollback"])
+def test_stale_lock_words_for_a_strategy_without_rollback_leave_its_shell_running(
+    word: str,
+) -> None:
+    strategy = Strategy("land", "rb", (Attempt("ff", run=lit("merge")),))
+    phase = Phase("a", "strategy", strategy="rb.land", lock="L")
+    d = Driver(
+        graph(
+            pipelines={"rb.p": Pipeline("p", "rb", (phase,))},
+            strategies={"rb.land": strategy},
+            locks={"L": Lock("L", heartbeat_us=S, on_stale=chain(word))},
+        )
+    )
+    d(i.PipelineStart("rb.p", {}, "x"))
+    attempt = d.shell("attempt").effect_id
+    d.fire("lock:L:stale")
+    assert "lock:stale" in d.names()
+    assert not d.of(fx.KillProcessGroup) and not d.of(fx.RunShell)
+    assert attempt in d.world.outbox and d.world.runs["p-x"].state == "running"

@@ -100,3 +100,12 @@ def test_a_response_whose_args_do_not_render_counts_as_failed() -> None:
     ep = d.world.watchers["rb.w"].episodes["x:**"]
     assert (ep.state, ep.index) == ("responding", 1)
     assert len(d.of(fx.Notify)) == 1
+
+
+def test_a_check_during_the_delay_leaves_the_delaying_episode_alone() -> None:
+    d = driver()
+    ep = d.world.watchers["rb.w"].episodes["x:**"]
+    d(i.EmitCommand("x:y", "s"))
+    d.fire("watcher:rb.w:check")
+    assert d.world.watchers["rb.w"].episodes["x:**"] == ep and EP in d.world.timers
+    assert "watcher:triggered" not in d.names()
