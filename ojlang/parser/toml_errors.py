@@ -293,11 +293,12 @@ def _expected(
                 help = "write the key before `=`"
             return error("expected a key or a `[table]` header", help)
         if previous == "COMMA" and found == "`}`":
+            comma = stack[-1]
             return diag(
                 "OJ001",
                 "trailing comma in inline table",
-                span,
-                "`}` after `,`",
+                src.span(comma.start_pos, comma.start_pos + 1),
+                "`,` before `}`",
                 help="remove the last `,`; TOML 1.0 allows no trailing comma in inline tables",
             )
         if previous == "DOT":

@@ -51,9 +51,7 @@ SHELLCHECK_CODES = ("OJ602",)
 
 # Case stem -> why the checker (not the case) is wrong. Strict: a fix makes the test fail
 # until the entry is removed (then run `pytest --snapshot-update` for its snapshots).
-CHECKER_BUGS: dict[str, str] = {
-    "OJ001_toml-syntax_trailing-comma": "the caret is on `}`, not on the trailing `,` to remove",
-}
+CHECKER_BUGS: dict[str, str] = {}
 
 _DIRECTIVE = re.compile(r"#\s*(expect|file|setup|aux):\s*(.*?)\s*\Z")
 _EXPECT = re.compile(r"(OJ\d{3})\s+(\d+):(\d+)\Z")
