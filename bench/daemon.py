@@ -40,6 +40,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench._kit import daemon_env, package_copy
+
 OJ = str(Path(sys.executable).parent / "oj")
 PUSHES = 200
 RUNS = 1_000
@@ -78,12 +80,6 @@ run = "sleep 600"
 [lock.L]
 """
 CONFIG = "[runtime]\nmax_active_runs = 5000\n"
-
-
-def _env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OJ_", "TMUX"))}
-    env.update(OJ_STDLIB_DIR="", OJ_MACHINE_ID="bench", XDG_STATE_HOME=str(home / "state"))
-    return env
 
 
 def _project(base: Path, name: str, runbook: str = RUNBOOK) -> Path:
@@ -257,21 +253,6 @@ def _status_vs_pass(root: Path, env: dict[str, str]) -> dict[str, float]:
     return {key: statistics.median(values) for key, values in times.items()}
 
 
-def _package_copy(base: Path) -> Path:
-    """A copy of the `ojlang` sources without any `.pyc`, for `PYTHONPATH` (the worktree and
-    its `__pycache__` directories stay as they are). `OJ_BENCH_CLIENT_FROM=DIR` copies the
-    package in DIR instead (the CLI of another commit against this daemon)."""
-    import ojlang
-
-    dest = base / "pkg"
-    shutil.copytree(
-        Path(CLIENT_FROM or Path(ojlang.__file__).parent),
-        dest / "ojlang",
-        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
-    )
-    return dest
-
-
 def _instructions(argv: list[str], cwd: Path, env: dict[str, str]) -> int | None:
     if not shutil.which("valgrind"):
         return None
@@ -308,7 +289,7 @@ def _cli_figures(root: Path, env: dict[str, str], label: str) -> dict[str, Any]:
 def status_with_runs(base: Path, env: dict[str, str]) -> dict[str, Any]:
     from ojlang.client import connect
 
-    package = _package_copy(base)
+    package = package_copy(base, Path(CLIENT_FROM) if CLIENT_FROM else None)
     source_env = {**env, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(package)}
     empty = _project(base, "empty")
     _start(empty, env)
@@ -356,7 +337,7 @@ def run(idle_s: float | None = None) -> dict[str, Any]:
     figures: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="oj-bench-daemon-") as tmp:
         base = Path(tmp)
-        env = _env(base)
+        env = daemon_env(base)
         saved = dict(os.environ)
         os.environ.clear()
         os.environ.update(env)

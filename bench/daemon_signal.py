@@ -25,6 +25,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench._kit import package_copy
+
 BIN = Path(sys.executable).parent
 OJ = str(BIN / "oj")
 ROUNDS = int(os.environ.get("OJ_BENCH_SIGNAL_ROUNDS", "10"))
@@ -149,19 +151,6 @@ def measure(root: Path, env: dict[str, str], label: str) -> dict[str, Any]:
     }
 
 
-def _package_copy(base: Path) -> Path:
-    """A copy of the `ojlang` sources without any `.pyc` (the worktree stays as it is)."""
-    import ojlang
-
-    dest = base / "pkg"
-    shutil.copytree(
-        Path(ojlang.__file__).parent,
-        dest / "ojlang",
-        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
-    )
-    return dest
-
-
 def run() -> dict[str, Any]:
     if not (shutil.which("tmux") and shutil.which("git")):
         return {"skipped": "tmux and git are needed"}
@@ -174,7 +163,7 @@ def run() -> dict[str, Any]:
         os.environ.update(env)
         try:
             subprocess.run([OJ, "daemon", "start"], cwd=root, env=env, check=True)
-            package = _package_copy(base)
+            package = package_copy(base)
             client_env = {**env, "PYTHONPATH": str(package), "PYTHONDONTWRITEBYTECODE": "1"}
             try:
                 figures = measure(root, client_env, "source")

@@ -26,6 +26,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench._kit import daemon_env, package_copy
+
 ROUNDS = int(os.environ.get("OJ_BENCH_START_ROUNDS", "7"))
 RUNBOOK = """
 [queue.q]
@@ -42,12 +44,6 @@ inputs = ["n"]
 name = "one"
 run = "true"
 """
-
-
-def _env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OJ_", "TMUX"))}
-    env.update(OJ_STDLIB_DIR="", OJ_MACHINE_ID="bench", XDG_STATE_HOME=str(home / "state"))
-    return env
 
 
 def _cpu_s(pid: int) -> float:
@@ -127,21 +123,6 @@ def _instructions(root: Path, env: dict[str, str]) -> int | None:
     return int(found.group(1)) if found else None
 
 
-def _package_copy(base: Path) -> Path:
-    """A copy of the `ojlang` sources without any `.pyc` (the worktree stays as it is)."""
-    import shutil
-
-    import ojlang
-
-    dest = base / "pkg"
-    shutil.copytree(
-        Path(ojlang.__file__).parent,
-        dest / "ojlang",
-        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
-    )
-    return dest
-
-
 def _rounds(base: Path, env: dict[str, str], label: str) -> dict[str, Any]:
     times: dict[str, list[float]] = {k: [] for k in ("wall", "cpu", "pw", "pc", "iw", "ic")}
     importing = [sys.executable, "-c", "import ojlang.runtime.daemon.lifecycle"]
@@ -171,8 +152,8 @@ def _rounds(base: Path, env: dict[str, str], label: str) -> dict[str, Any]:
 def run() -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="oj-bench-start-") as tmp:
         base = Path(tmp)
-        package = _package_copy(base)
-        env = {**_env(base), "PYTHONPATH": str(package), "PYTHONDONTWRITEBYTECODE": "1"}
+        package = package_copy(base)
+        env = {**daemon_env(base), "PYTHONPATH": str(package), "PYTHONDONTWRITEBYTECODE": "1"}
         figures = _rounds(base, env, "source")
         compile_all = [sys.executable, "-m", "compileall", "-q", str(package / "ojlang")]
         subprocess.run(compile_all, check=True, capture_output=True)
