@@ -24,13 +24,23 @@ def _path(path: ip.Path) -> tuple[str | int, ...]:
     return tuple(out)
 
 
-def shell_contexts(template: ip.Template) -> list[tuple[str, str | None, int]]:
-    """(shell context, heredoc delimiter, backtick depth) of each interpolation, in order."""
+def shell_contexts(template: ip.Template) -> list[tuple[str, str | None, int, bool]]:
+    """(shell context, heredoc delimiter, backtick depth, in a `<<-` heredoc) of each
+    interpolation, in order."""
     from ojlang.parser.shell_context import scan_shell
 
-    scan = scan_shell(template.text, template.interps)
-    by_start = {i.start: (i.context.value, i.delimiter, i.backticks) for i in scan.interps}
-    return [by_start.get(i.start, ("unquoted", None, 0)) for i in template.interps]
+    text = template.text
+    scan = scan_shell(text, template.interps)
+    by_start = {
+        i.start: (
+            i.context.value,
+            i.delimiter,
+            i.backticks,
+            i.heredoc is not None and text.startswith("<<-", i.heredoc[0]),
+        )
+        for i in scan.interps
+    }
+    return [by_start.get(i.start, ("unquoted", None, 0, False)) for i in template.interps]
 
 
 def compile_template(template: ip.Template, *, shell: bool) -> graph.Template:
@@ -39,7 +49,9 @@ def compile_template(template: ip.Template, *, shell: bool) -> graph.Template:
     index = 0
     for piece in template.pieces:
         if isinstance(piece, ip.Interp):
-            context, delimiter, backticks = contexts[index] if shell else ("", None, 0)
+            context, delimiter, backticks, strip_tabs = (
+                contexts[index] if shell else ("", None, 0, False)
+            )
             if shell and any(f.name == "raw" for f in piece.filters):
                 context = "raw"
             filters = tuple(
@@ -51,6 +63,7 @@ def compile_template(template: ip.Template, *, shell: bool) -> graph.Template:
                     filters=filters,
                     context=context,
                     delimiter=delimiter,
+                    strip_tabs=strip_tabs,
                     backticks=backticks,
                 )
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ from ojlang.compiler import CompileError, compile_project
 from ojlang.loader import load_text
 from ojlang.project import Origin, RunbookFile
 from ojlang.runtime.core import codec, graph
+from ojlang.runtime.core.render import RenderError
+from ojlang.runtime.core.templates import render_template
 from ojlang.validator.model import ProjectModel
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,6 +92,28 @@ def test_shell_contexts_are_recorded_per_site(tmp_path: Path) -> None:
     assert contexts == ["unquoted", "double", "single", "arithmetic"]
     heredoc = [piece for piece in failed.run.pieces if piece.path]
     assert [(h.context, h.delimiter) for h in heredoc] == [("quoted_heredoc", "EOF")]
+
+
+DASH_HEREDOC = """
+[pipeline.p]
+inputs = ["a", "b"]
+
+[[pipeline.p.phase]]
+name = "dash"
+run = "cat <<-EOF\\n\\t{a}\\n\\tkey: {b}\\n\\tEOF\\ncat <<EOF\\n{a}\\nEOF"
+"""
+
+
+def test_values_a_dash_heredoc_would_change_are_render_errors(tmp_path: Path) -> None:
+    run = compile_texts(tmp_path, demo=DASH_HEREDOC).pipelines["demo.p"].phases[0].run
+    assert run is not None
+    assert [p.strip_tabs for p in run.pieces if p.path] == [True, True, False]
+    script = render_template(run, {"a": "x\ty", "b": "\tz"})  # tabs inside a line stay
+    done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout == "x\ty\nkey: \tz\nx\ty\n"
+    for a, b in (("\tx", "z"), ("x", "z\n\tw")):
+        with pytest.raises(RenderError, match="`<<-` heredoc would strip"):
+            render_template(run, {"a": a, "b": b})
 
 
 def test_unresolved_reference_is_a_compile_error(tmp_path: Path) -> None:

@@ -57,6 +57,7 @@ class Piece:
     filters: tuple[Filter, ...] = ()
     context: str = ""
     delimiter: str | None = None  # the heredoc delimiter word, for heredoc contexts
+    strip_tabs: bool = later(False)  # the heredoc is `<<-`: bash strips its lines' leading tabs
     backticks: int = 0  # enclosing backtick substitutions: bash unescapes once per level
 
 

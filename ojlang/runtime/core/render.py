@@ -168,11 +168,21 @@ def single_quote(text: str) -> str:
     return "'" + text.replace("'", "'\\''") + "'"
 
 
-def shell_escape(value: object, context: ShellContext, *, delimiter: str | None = None) -> str:
+def shell_escape(
+    value: object,
+    context: ShellContext,
+    *,
+    delimiter: str | None = None,
+    strip_tabs: bool = False,
+    line_start: bool = False,
+) -> str:
     """The text that stands for `value` at an interpolation in `context`.
 
     `delimiter` is the heredoc's delimiter word: a value with a line equal to it (after
     leading tabs, as `<<-` strips them) would end the heredoc early, so it is an error.
+    `strip_tabs`: the heredoc is `<<-`, whose body lines lose their leading tabs and no quoting
+    keeps them, so a value line that would begin a body line with a tab is an error rather
+    than silently changed data (`line_start`: the value's first line begins a body line).
     """
     if context is ShellContext.RAW:
         return value_text(value)
@@ -191,12 +201,16 @@ def shell_escape(value: object, context: ShellContext, *, delimiter: str | None 
         return text.replace("'", "'\\''")
     if context is ShellContext.DOLLAR_SINGLE:
         return text.replace("\\", "\\\\").replace("'", "\\'")
-    if context is ShellContext.HEREDOC:
+    if context in (ShellContext.HEREDOC, ShellContext.QUOTED_HEREDOC):
         _check_delimiter(text, delimiter)
+        if strip_tabs and ("\n\t" in text or (line_start and text.startswith("\t"))):
+            raise RenderError(
+                "a line of the value starts with a tab, which the `<<-` heredoc would strip; "
+                "use `<<` to keep it"
+            )
+        if context is ShellContext.QUOTED_HEREDOC:
+            return text
         return _HEREDOC_SPECIAL.sub(r"\\\1", text)
-    if context is ShellContext.QUOTED_HEREDOC:
-        _check_delimiter(text, delimiter)
-        return text
     if context is ShellContext.ARITHMETIC:
         if not _INTEGER.fullmatch(text):
             raise RenderError(f"`{_short(text)}` is not an integer, and arithmetic needs one")

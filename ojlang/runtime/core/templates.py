@@ -38,7 +38,7 @@ def lookup(scope: Mapping[str, Any], path: tuple[str | int, ...]) -> Any:
     return value
 
 
-def _piece(piece: Piece, scope: Mapping[str, Any]) -> str:
+def _piece(piece: Piece, scope: Mapping[str, Any], line_start: bool = False) -> str:
     value = lookup(scope, piece.path)
     for f in piece.filters:
         value = render.apply_filter(f.name, value, f.args)
@@ -48,12 +48,27 @@ def _piece(piece: Piece, scope: Mapping[str, Any]) -> str:
         return render.value_text(value)
     raw = any(f.name == "raw" for f in piece.filters)
     context = render.ShellContext.RAW if raw else render.ShellContext(piece.context)
-    escaped = render.shell_escape(value, context, delimiter=piece.delimiter)
+    escaped = render.shell_escape(
+        value,
+        context,
+        delimiter=piece.delimiter,
+        strip_tabs=piece.strip_tabs,
+        line_start=line_start,
+    )
     return render.backtick_escape(escaped, piece.backticks) if piece.backticks else escaped
 
 
 def render_template(template: Template, scope: Mapping[str, Any]) -> str:
-    return "".join(p.text if not p.path else _piece(p, scope) for p in template.pieces)
+    out: list[str] = []
+    for p in template.pieces:
+        if not p.path:
+            out.append(p.text)
+        elif p.strip_tabs:  # does the value begin a line of the `<<-` body?
+            line = "".join(out).rpartition("\n")[2]
+            out.append(_piece(p, scope, line_start=not line.strip("\t")))
+        else:
+            out.append(_piece(p, scope))
+    return "".join(out)
 
 
 def render_opt(template: Template | None, scope: Mapping[str, Any], default: str = "") -> str:

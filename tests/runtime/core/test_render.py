@@ -131,6 +131,16 @@ def test_heredoc_value_with_the_delimiter_line_is_an_error(
     assert shell_escape("EOFX\nxEOF", context, delimiter="EOF")
 
 
+@pytest.mark.parametrize("context", [C.HEREDOC, C.QUOTED_HEREDOC])
+def test_a_value_line_that_a_dash_heredoc_would_strip_is_an_error(context: ShellContext) -> None:
+    for value, line_start in (("a\n\tb", False), ("\tb", True)):
+        with pytest.raises(RenderError, match="starts with a tab, which the `<<-` heredoc"):
+            shell_escape(value, context, delimiter="EOF", strip_tabs=True, line_start=line_start)
+    # Inside a line a tab stays; a `<<` heredoc keeps every tab.
+    assert shell_escape("\ta\tb", context, delimiter="EOF", strip_tabs=True) == "\ta\tb"
+    assert shell_escape("a\n\tb", context, delimiter="EOF") == "a\n\tb"
+
+
 def test_arithmetic_needs_an_integer() -> None:
     assert shell_escape(42, C.ARITHMETIC) == "42"
     assert shell_escape("-7", C.ARITHMETIC) == "-7"

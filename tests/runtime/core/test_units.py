@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import pytest
 from core_kit import S, tpl
 
@@ -114,6 +115,29 @@ def test_templates_escape_per_context_and_apply_filters() -> None:
         templates.render_template(tpl(("msg", "field")), scope)
     assert templates.render_opt(None, scope, "dflt") == "dflt"
     assert templates.render_value(5, scope) == 5
+
+
+def test_a_dash_heredoc_value_that_begins_a_body_line_may_not_begin_with_a_tab() -> None:
+    def site(context: str) -> Piece:
+        return Piece(path=("v",), context=context, delimiter="EOF", strip_tabs=True)
+
+    for context in ("heredoc", "quoted_heredoc"):
+        starts = Template((Piece("cat <<-EOF\n\t"), site(context), Piece("\nEOF")))
+        inside = Template((Piece("cat <<-EOF\n\tk: "), site(context), Piece("\nEOF")))
+        with pytest.raises(templates.RenderError, match="starts with a tab"):
+            templates.render_template(starts, {"v": "\tx"})
+        assert templates.render_template(starts, {"v": "x"}) == "cat <<-EOF\n\tx\nEOF"
+        assert templates.render_template(inside, {"v": "\tx"}) == "cat <<-EOF\n\tk: \tx\nEOF"
+
+
+@attrs.frozen
+class _Derived:
+    a: int
+    b: int = attrs.field(init=False, default=7)
+
+
+def test_the_codec_leaves_out_fields_that_are_not_init_arguments() -> None:
+    assert codec.CONVERTER.structure({"a": 1, "b": 9}, _Derived) == _Derived(1)
 
 
 def test_jinja_prompts_are_strict_and_cached() -> None:
