@@ -435,7 +435,13 @@ def ladder(tx: Tx, tr: TaskRun, skip_nudge: bool = False) -> None:
         cursor += 1
     if cursor >= len(steps):
         tr = _put(tx, evolve(tr, cursor=cursor))
-        escalation.open_(tx, "task_stuck", f"task:{tr.id}", _defn(tx, tr).name, "ladder ran out")
+        subject = f"task:{tr.id}"
+        # An escalation still open for this task stays the one to answer: replacing it on
+        # every later stuck verdict (e.g. after a daemon restart) would change its id.
+        if not any(
+            e.subject == subject and e.state == "open" for e in tx.world.escalations.values()
+        ):
+            escalation.open_(tx, "task_stuck", subject, _defn(tx, tr).name, "ladder ran out")
         return
     step = steps[cursor]
     used[str(cursor)] = used.get(str(cursor), 0) + 1

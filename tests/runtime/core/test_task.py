@@ -236,6 +236,29 @@ def test_task_stuck_escalation_options(option: str) -> None:
     )
 
 
+def test_a_task_stuck_again_keeps_its_open_escalation() -> None:
+    d, trid = driver(on_stuck=chain("escalate"))
+    spawn(d, trid)
+    d(i.AgentSignal("ready", trid))
+    d(i.SessionGone(trid))
+    first = [e.id for e in d.world.escalations.values() if e.state == "open"]
+    assert len(first) == 1
+    d(i.SessionGone(trid))  # the ladder has run out, the escalation is still open
+    assert [e.id for e in d.world.escalations.values() if e.state == "open"] == first
+    d(i.EscalationResolve(first[0], "5", request_id="r"))  # wait
+    d(i.SessionGone(trid))
+    reopened = [e.id for e in d.world.escalations.values() if e.state == "open"]
+    assert len(reopened) == 1 and reopened != first  # answered, so a new stuck asks again
+
+
+def test_a_ladder_that_runs_out_escalates() -> None:
+    d, trid = driver(on_stuck=chain("nudge"))
+    spawn(d, trid)
+    d(i.AgentSignal("ready", trid))
+    d(i.SessionGone(trid))  # a gone session is not nudged: the ladder has nothing left
+    assert [e.reason for e in d.world.escalations.values()] == ["ladder ran out"]
+
+
 def test_nudge_and_kill_by_session_command() -> None:
     d, trid = driver()
     spawn(d, trid)
