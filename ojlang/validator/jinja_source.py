@@ -15,7 +15,6 @@ same results; jinja2 is imported only for the others, and for their errors.
 from __future__ import annotations
 
 import functools
-import posixpath
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,22 +39,11 @@ def _slug(value: object) -> str:
     return re.sub(r"[^a-z0-9]+", "-", str(value).lower()).strip("-")
 
 
-@functools.cache
 def env() -> jinja2.Environment:
     """The sandboxed environment of the runtime (imports jinja2)."""
-    import json
+    from ojlang.runtime.core.jinja_env import sandbox
 
-    import jinja2.sandbox
-
-    made = jinja2.sandbox.ImmutableSandboxedEnvironment(
-        undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True
-    )
-    made.filters["slug"] = _slug
-    made.filters["json"] = lambda v: json.dumps(v, separators=(",", ":"), sort_keys=True)
-    # §4.2 uses `basename` in a prompt: the path filters of §4.1.2 are accepted too.
-    made.filters["basename"] = posixpath.basename
-    made.filters["dirname"] = posixpath.dirname
-    return made
+    return sandbox()
 
 
 _BLOCKS = frozenset(

@@ -7,8 +7,6 @@ sandbox with strict undefined (§L4.2). Missing values are errors unless `defaul
 
 from __future__ import annotations
 
-import functools
-import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +14,7 @@ if TYPE_CHECKING:  # jinja2 is imported on the first Jinja prompt rendered, not 
     import jinja2
     import jinja2.sandbox
 
-from ojlang.runtime.core import render
+from ojlang.runtime.core import jinja_env, render
 from ojlang.runtime.core.graph import Piece, Template
 
 RenderError = render.RenderError
@@ -80,27 +78,7 @@ def render_value(value: Any, scope: Mapping[str, Any]) -> Any:
     return render_template(value, scope) if isinstance(value, Template) else value
 
 
-def _slug(text: str) -> str:
-    return str(render.apply_filter("slug", text))
-
-
 _CACHE: dict[str, jinja2.Template] = {}
-
-
-@functools.cache
-def _env() -> jinja2.sandbox.ImmutableSandboxedEnvironment:
-    """The Jinja sandbox, made on the first prompt rendered (a daemon start needs none)."""
-    import jinja2.sandbox
-
-    env = jinja2.sandbox.ImmutableSandboxedEnvironment(
-        undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True
-    )
-    env.filters["slug"] = _slug
-    env.filters["json"] = lambda v: json.dumps(v, separators=(",", ":"), sort_keys=True)
-    # §4.2 shows `{{ f | basename }}`: the path filters of §4.1.2 are available in prompts too.
-    env.filters["basename"] = lambda v: render.apply_filter("basename", v)
-    env.filters["dirname"] = lambda v: render.apply_filter("dirname", v)
-    return env
 
 
 def render_jinja(source: str, scope: Mapping[str, Any]) -> str:
@@ -111,7 +89,7 @@ def render_jinja(source: str, scope: Mapping[str, Any]) -> str:
     try:
         template = _CACHE.get(source)
         if template is None:
-            template = _CACHE[source] = _env().from_string(source)
+            template = _CACHE[source] = jinja_env.sandbox().from_string(source)
         return template.render(dict(scope))
     except jinja2.TemplateError as exc:
         raise RenderError(f"template error: {exc}") from None
