@@ -64,10 +64,14 @@ class Escalation:
     created_us: int = 0
 
 
+def open_for(tx: Tx, subject: str) -> list[Escalation]:
+    """The open escalations about `subject` (e.g. `task:ID`), in creation order."""
+    return [e for e in tx.world.escalations.values() if e.subject == subject and e.state == "open"]
+
+
 def open_(tx: Tx, kind: str, subject: str, subject_name: str, reason: str) -> str:
-    for esc in list(tx.world.escalations.values()):
-        if esc.subject == subject and esc.state == "open":
-            _close(tx, esc, "superseded", "", "core")
+    for esc in open_for(tx, subject):
+        _close(tx, esc, "superseded", "", "core")
     eid = escalation_id(tx.ids, tx.world.escalations)
     esc = Escalation(eid, kind, subject, subject_name, reason, OPTIONS[kind], created_us=tx.now)
     tx.set(escalations=tx.world.escalations.set(eid, esc))
@@ -136,6 +140,5 @@ def dismiss(tx: Tx, eid: str, message: str, by: str) -> bool:
 
 
 def moot(tx: Tx, subject: str) -> None:
-    for esc in list(tx.world.escalations.values()):
-        if esc.subject == subject and esc.state == "open":
-            _close(tx, esc, "moot", "", "core")
+    for esc in open_for(tx, subject):
+        _close(tx, esc, "moot", "", "core")

@@ -438,9 +438,7 @@ def ladder(tx: Tx, tr: TaskRun, skip_nudge: bool = False) -> None:
         subject = f"task:{tr.id}"
         # An escalation still open for this task stays the one to answer: replacing it on
         # every later stuck verdict (e.g. after a daemon restart) would change its id.
-        if not any(
-            e.subject == subject and e.state == "open" for e in tx.world.escalations.values()
-        ):
+        if not escalation.open_for(tx, subject):
             escalation.open_(tx, "task_stuck", subject, _defn(tx, tr).name, "ladder ran out")
         return
     step = steps[cursor]
